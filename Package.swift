@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flows one way: ChatText (conversations -> token ids) -> RewardModel (token ids -> rewards)
+// -> the `winnow` CLI. Kafka wraps librdkafka for the service.
+let package = Package(
+    name: "Winnow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "winnow", targets: ["winnow"]),
+        .library(name: "RewardModel", targets: ["RewardModel"]),
+        .library(name: "ChatText", targets: ["ChatText"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config so a user's own builds are used as they are.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
+                       providers: [.apt(["librdkafka-dev"])]),
+
+        // Token ids -> rewards.
+        .target(name: "RewardModel", dependencies: ["CBLAS"], path: "Sources/RewardModel",
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+
+        // Conversations -> token ids.
+        .target(name: "Tokenizer", path: "Sources/ChatText/Tokenizer"),
+        .target(name: "Jinja", path: "Sources/ChatText/Jinja"),
+        .target(name: "ChatText", dependencies: ["Tokenizer", "Jinja"], path: "Sources/ChatText/Conversation"),
+
+        // The command-line tool.
+        .executableTarget(name: "winnow", dependencies: [
+            "RewardModel", "ChatText",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/winnow"),
+
+        .testTarget(name: "RewardModelTests", dependencies: ["RewardModel"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

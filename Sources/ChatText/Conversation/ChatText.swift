@@ -1,0 +1,1 @@
+// Placeholder until the chat front-end lands.
