@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Makes sure pkg-config `rdkafka` resolves to librdkafka >= 2.3.
+#
+# Why: Debian bookworm ships librdkafka 2.0.2, which mis-skips tagged fields in ApiVersions
+# responses ("Read underflow") and so cannot talk to the Tansu broker the Kafka tests run against.
+# librdkafka 2.8.0 works. It is built here from Debian's own trixie source package (no network
+# besides the Debian mirror this machine already uses) and installed into PREFIX (default
+# /usr/local), which pkg-config and the dynamic linker search before /usr.
+#
+# Idempotent: a machine whose pkg-config already reports >= 2.3 (a user's own librdkafka-dev, or a
+# previous run of this script) pays only a pkg-config query.
+set -euo pipefail
+
+prefix="${LIBRDKAFKA_PREFIX:-/usr/local}"
+min_version="2.3"
+wanted_version="2.8.0"
+
+# `sort -V` puts the smaller version first; "have >= min" when min sorts first (or they are equal).
+version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+have="$(pkg-config --modversion rdkafka 2>/dev/null || true)"
+if [ -n "$have" ] && version_at_least "$have" "$min_version"; then
+  exit 0
+fi
+echo "install-librdkafka: pkg-config rdkafka is '${have:-absent}', need >= $min_version; building $wanted_version into $prefix"
+
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+# Build tools and the libraries the configure flags below keep enabled (TLS and gzip).
+build_deps=(build-essential pkg-config zlib1g-dev libssl-dev dpkg-dev)
+missing=()
+for p in "${build_deps[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# The mirror this machine already uses for Debian (deb822 .sources or one-line sources.list).
+mirror=""
+for f in /etc/apt/sources.list.d/*.sources; do
+  [ -f "$f" ] || continue
+  mirror="$(awk '/^URIs:/ {u=$2} /^Suites:/ && /bookworm( |$)/ && u != "" {print u; exit}' "$f")"
+  [ -n "$mirror" ] && break
+done
+if [ -z "$mirror" ]; then
+  mirror="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | awk '$1 == "deb" && $0 ~ / bookworm / {for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) {print $i; exit}}')"
+fi
+mirror="${mirror:-http://deb.debian.org/debian}"
+
+# Only a deb-src entry: binary packages keep coming from bookworm.
+src_list=/etc/apt/sources.list.d/winnow-trixie-src.sources
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+if [ ! -f "$src_list" ]; then
+  {
+    echo "# Added by winnow scripts/install-librdkafka.sh: source packages only (librdkafka $wanted_version)."
+    echo "Types: deb-src"
+    echo "URIs: $mirror"
+    echo "Suites: trixie"
+    echo "Components: main"
+    [ -f "$keyring" ] && echo "Signed-By: $keyring"
+  } | $sudo tee "$src_list" >/dev/null
+fi
+
+$sudo apt-get update -qq
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-librdkafka: installing build dependencies ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+work="$(mktemp -d)"
+chmod 755 "$work"  # apt-get source downloads as user _apt
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# --download-only: unpack the upstream tarball ourselves, no dpkg-source patches are needed.
+apt-get source --download-only -qq "librdkafka=$wanted_version-*" 2>/dev/null \
+  || apt-get source --download-only -qq librdkafka
+orig="$(ls librdkafka_*.orig.tar.* | head -n1)"
+tar xf "$orig"
+src="$(find . -maxdepth 1 -mindepth 1 -type d -name 'librdkafka*' | head -n1)"
+cd "$src"
+
+# Logs go outside the tree: mklove treats any ./configure.NAME file as a module to load.
+log="$work/build.log"
+./configure --prefix="$prefix" --disable-curl --disable-sasl --disable-zstd --disable-lz4-ext >"$log" 2>&1 \
+  || { tail -n 40 "$log"; exit 1; }
+make -C src -j"$(nproc)" >>"$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
+$sudo make -C src install >>"$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
+$sudo ldconfig
+
+have="$(pkg-config --modversion rdkafka)"
+version_at_least "$have" "$min_version" \
+  || { echo "install-librdkafka: installed, but pkg-config still reports $have (is $prefix/lib/pkgconfig searched?)" >&2; exit 1; }
+echo "install-librdkafka: pkg-config rdkafka is now $have ($prefix)"
