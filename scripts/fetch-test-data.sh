@@ -3,3 +3,6 @@
 set -euo pipefail
 dest="${1:?usage: fetch-test-data.sh DEST}"
 mkdir -p "$dest"
+
+# Tansu, the Kafka-compatible broker the Kafka integration tests start: $dest/tansu/tansu.
+bash "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/fetch-tansu.sh" "$dest/tansu"

@@ -14,3 +14,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# Bookworm's librdkafka 2.0.2 cannot talk to the Tansu test broker; build 2.8.0 when pkg-config
+# reports anything older than 2.3 (no-op otherwise).
+bash "$(dirname "${BASH_SOURCE[0]}")/install-librdkafka.sh"
