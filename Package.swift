@@ -32,7 +32,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "winnow", dependencies: [
-            "RewardModel", "ChatText",
+            "RewardModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/winnow"),
 

@@ -4,5 +4,21 @@ import ArgumentParser
 struct Winnow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "winnow",
-        abstract: "Best-of-N selection and rejection sampling with reward models.")
+        abstract: "Best-of-N selection and rejection sampling with reward models, on the CPU.",
+        subcommands: [ScoreCommand.self, BenchCommand.self])
+}
+
+/// Options every command that loads a model shares.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Hugging Face model directory, or a cache entry models--ORG--NAME.")
+    var model: String
+
+    @Option(name: .long, help: "Threads for GEMMs and parallel loops (default: every core).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Most tokens packed into one forward pass.")
+    var tokenBudget: Int = 4096
+
+    @Option(name: .long, help: "Longest sequence accepted, in tokens.")
+    var maxLength: Int = 16384
 }

@@ -1,0 +1,103 @@
+/// A decoder-only transformer with a `score` head: `*ForSequenceClassification` with one label.
+/// reward = score · final_norm(h_L)[last non-pad token].
+final class DecoderClassifier: @unchecked Sendable {
+    let configuration: ModelConfiguration
+    /// `model.embed_tokens.weight`, left memory-mapped in its stored dtype: rows are decoded
+    /// as tokens need them (the Qwen3 vocabulary alone would be 600 MB in float32).
+    let embedding: TensorView
+    let blocks: [DecoderBlockWeights]
+    let finalNorm: FloatBuffer
+    let scoreHead: FloatBuffer
+    let rotary: RotaryEmbedding
+    let pool: ComputePool
+
+    init(store: WeightStore, configuration c: ModelConfiguration, maxPositions: Int, pool: ComputePool) throws {
+        configuration = c
+        embedding = try store.view("model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize])
+        switch c.family {
+        case .qwen3: blocks = try Qwen3.blocks(store, c)
+        case .llama: blocks = try Llama.blocks(store, c)
+        }
+        finalNorm = try store.floats("model.norm.weight", shape: [c.hiddenSize])
+        scoreHead = try store.floats("score.weight", shape: [1, c.hiddenSize])
+        rotary = RotaryEmbedding(headDimension: c.headDimension, positions: maxPositions, parameters: c.rope)
+        self.pool = pool
+    }
+
+    /// Scores every sequence of `batch`; `batch.tokenCount` must not exceed `ws.capacity`.
+    func forward(_ batch: PackedBatch, workspace ws: Workspace) -> [Float] {
+        let c = configuration
+        let n = batch.tokenCount
+        let hiddenSize = c.hiddenSize, d = c.headDimension
+        let heads = c.headCount, kvHeads = c.keyValueHeadCount
+        let qkvWidth = (heads + 2 * kvHeads) * d, attentionWidth = heads * d
+        let x = ws.hidden.pointer, normed = ws.normed.pointer
+        let qkv = ws.qkv.pointer, attention = ws.attention.pointer
+        let epsilon = c.rmsNormEpsilon
+        let scale = 1 / Float(d).squareRoot()
+        let groupSize = heads / kvHeads
+
+        batch.tokens.withUnsafeBufferPointer { tokens in
+            pool.parallelFor(n, minimumPerWorker: 64) { r in
+                decode(embedding, into: x + r * hiddenSize, count: hiddenSize, offset: Int(tokens[r]) * hiddenSize)
+            }
+        }
+
+        for block in blocks {
+            // Attention half.
+            rmsNormRows(x, rows: n, count: hiddenSize, weight: block.inputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+            linear(normed, rows: n, inFeatures: hiddenSize, weight: block.qkv.pointer, outFeatures: qkvWidth, into: qkv)
+            if let bias = block.qkvBias { addBias(bias.pointer, to: qkv, rows: n, columns: qkvWidth) }
+            batch.positions.withUnsafeBufferPointer { positions in
+                pool.parallelFor(n, minimumPerWorker: 16) { r in
+                    let q = qkv + r * qkvWidth, k = q + heads * d
+                    if let qn = block.queryNorm, let kn = block.keyNorm {
+                        for h in 0..<heads { rmsNorm(q + h * d, weight: qn.pointer, count: d, epsilon: epsilon, into: q + h * d) }
+                        for h in 0..<kvHeads { rmsNorm(k + h * d, weight: kn.pointer, count: d, epsilon: epsilon, into: k + h * d) }
+                    }
+                    rotary.rotate(q, heads: heads, position: Int(positions[r]))
+                    rotary.rotate(k, heads: kvHeads, position: Int(positions[r]))
+                }
+            }
+            let sequences = batch.sequences
+            pool.parallelTasks(sequences.count * heads) { task, worker in
+                let s = sequences[task / heads], head = task % heads
+                let rows = qkv + s.start * qkvWidth
+                let operands = AttentionOperands(
+                    queries: rows, keys: rows + heads * d, values: rows + (heads + kvHeads) * d,
+                    rowStride: qkvWidth, output: attention + s.start * attentionWidth,
+                    outputStride: attentionWidth, tokens: s.length)
+                CausalAttention.run(operands, head: head, keyValueHead: head / groupSize, headDimension: d,
+                                    scale: scale, scratch: ws.scores[worker].pointer)
+            }
+            linear(attention, rows: n, inFeatures: attentionWidth, weight: block.output.pointer, outFeatures: hiddenSize,
+                   into: x, accumulate: true)
+            if let bias = block.outputBias { addBias(bias.pointer, to: x, rows: n, columns: hiddenSize) }
+
+            // MLP half, in row tiles so the wide intermediate activations stay small.
+            rmsNormRows(x, rows: n, count: hiddenSize, weight: block.postAttentionNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+            var first = 0
+            while first < n {
+                let rows = min(ws.mlpTile, n - first)
+                let width = c.intermediateSize
+                linear(normed + first * hiddenSize, rows: rows, inFeatures: hiddenSize, weight: block.gateUp.pointer,
+                       outFeatures: 2 * width, into: ws.gateUp.pointer)
+                if let bias = block.gateUpBias { addBias(bias.pointer, to: ws.gateUp.pointer, rows: rows, columns: 2 * width) }
+                swiGLU(gateUp: ws.gateUp.pointer, rows: rows, width: width, into: ws.activated.pointer, pool: pool)
+                linear(ws.activated.pointer, rows: rows, inFeatures: width, weight: block.down.pointer, outFeatures: hiddenSize,
+                       into: x + first * hiddenSize, accumulate: true)
+                if let bias = block.downBias { addBias(bias.pointer, to: x + first * hiddenSize, rows: rows, columns: hiddenSize) }
+                first += rows
+            }
+        }
+
+        // Final norm and the score head, only on the rows that are scored.
+        return batch.sequences.map { s in
+            let row = normed  // free now; reuse its first row
+            rmsNorm(x + s.scoredRow * hiddenSize, weight: finalNorm.pointer, count: hiddenSize, epsilon: epsilon, into: row)
+            var sum: Float = 0
+            for i in 0..<hiddenSize { sum += row[i] * scoreHead[i] }
+            return sum
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A read-only memory mapping of a whole file.
+///
+/// Weights are mapped rather than read so that several processes scoring with the same
+/// checkpoint share the page cache, and so that tensors kept in their on-disk dtype cost no
+/// private memory until they are touched.
+public final class MappedFile: @unchecked Sendable {
+    public let url: URL
+    /// Start of the mapping; valid for the lifetime of this object.
+    public let base: UnsafeRawPointer
+    public let count: Int
+
+    public init(url: URL) throws {
+        self.url = url
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else {
+            throw CheckpointError.unreadableFile(url.path, String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw CheckpointError.unreadableFile(url.path, String(cString: strerror(errno)))
+        }
+        count = Int(info.st_size)
+        guard count > 0 else { throw CheckpointError.truncatedFile(url.path, "the file is empty") }
+        guard let mapping = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0), mapping != MAP_FAILED else {
+            throw CheckpointError.unreadableFile(url.path, String(cString: strerror(errno)))
+        }
+        base = UnsafeRawPointer(mapping)
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: base), count)
+    }
+}

@@ -1,0 +1,30 @@
+/// Every activation buffer a forward pass needs, sized once for `capacity` packed tokens.
+/// The hot loop allocates nothing; pages become resident only as passes first use them.
+final class Workspace {
+    let capacity: Int
+    /// Rows of the MLP processed per GEMM tile: the MLP is per token, so its wide
+    /// intermediate activations need only `mlpTile` rows, not `capacity`.
+    let mlpTile: Int
+
+    let hidden: FloatBuffer       // [capacity x hidden], the residual stream
+    let normed: FloatBuffer       // [capacity x hidden]
+    let qkv: FloatBuffer          // [capacity x (heads + 2·kvHeads)·headDim]
+    let attention: FloatBuffer    // [capacity x heads·headDim]
+    let gateUp: FloatBuffer       // [mlpTile x 2·intermediate]
+    let activated: FloatBuffer    // [mlpTile x intermediate]
+    /// One `CausalAttention.blockRows x capacity` score block per worker.
+    let scores: [FloatBuffer]
+
+    init(capacity: Int, configuration c: ModelConfiguration, workers: Int, mlpTile: Int = 1024) {
+        self.capacity = capacity
+        self.mlpTile = min(mlpTile, capacity)
+        let qkvWidth = (c.headCount + 2 * c.keyValueHeadCount) * c.headDimension
+        hidden = FloatBuffer(uninitializedCount: capacity * c.hiddenSize)
+        normed = FloatBuffer(uninitializedCount: capacity * c.hiddenSize)
+        qkv = FloatBuffer(uninitializedCount: capacity * qkvWidth)
+        attention = FloatBuffer(uninitializedCount: capacity * c.headCount * c.headDimension)
+        gateUp = FloatBuffer(uninitializedCount: self.mlpTile * 2 * c.intermediateSize)
+        activated = FloatBuffer(uninitializedCount: self.mlpTile * c.intermediateSize)
+        scores = (0..<workers).map { _ in FloatBuffer(uninitializedCount: CausalAttention.blockRows * capacity) }
+    }
+}

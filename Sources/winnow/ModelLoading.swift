@@ -1,0 +1,21 @@
+import Foundation
+import RewardModel
+
+extension ModelOptions {
+    /// Loads the model these options name, or exits with the loader's message.
+    func loadModel() throws -> RewardModel {
+        var options = RewardModel.Options(tokenBudget: tokenBudget, maxSequenceLength: maxLength)
+        if let threads { options.threads = threads }
+        do {
+            return try RewardModel(path: model, options: options)
+        } catch let error as CheckpointError {
+            throw CommandFailure("cannot load model \(model): \(error)")
+        }
+    }
+}
+
+/// An error whose message is printed as it is, with exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
