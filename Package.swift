@@ -38,7 +38,7 @@ let package = Package(
 
         .testTarget(name: "RewardModelTests", dependencies: ["RewardModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("References")]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
     ],
     swiftLanguageModes: [.v5]

@@ -6,3 +6,6 @@ mkdir -p "$dest"
 
 # Tansu, the Kafka-compatible broker the Kafka integration tests start: $dest/tansu/tansu.
 bash "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/fetch-tansu.sh" "$dest/tansu"
+
+# The Llama-3 and Qwen3 tokenizer.json files the tokenizer tests compare against: $dest/llama3, $dest/qwen3.
+bash "$(dirname "${BASH_SOURCE[0]}")/fetch-test-tokenizers.sh" "$dest"

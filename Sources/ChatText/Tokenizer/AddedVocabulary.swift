@@ -1,0 +1,224 @@
+/// One entry of tokenizer.json's `added_tokens`.
+public struct AddedToken: Sendable, Equatable {
+    public let id: Int32
+    public let content: String
+    /// Only matched as a whole word (no word character on either side).
+    public let singleWord: Bool
+    /// Swallows the whitespace on its left.
+    public let lstrip: Bool
+    /// Swallows the whitespace on its right.
+    public let rstrip: Bool
+    /// Matched in the normalized text rather than the raw input.
+    public let normalized: Bool
+    /// A special token (dropped by `decode(_:skipSpecialTokens: true)`).
+    public let special: Bool
+}
+
+/// A run of text between added tokens, or an added token already resolved to its id.
+enum Segment {
+    case text(Piece)
+    case token(Int32)
+}
+
+/// Added tokens, matched in the text before the model sees it, exactly as tokenizers'
+/// `AddedVocabulary` does: leftmost-longest over the raw input for tokens with
+/// `normalized: false`, then over each normalized piece for the others; `single_word`,
+/// `lstrip` and `rstrip` as in `AddedVocabulary::find_matches`.
+struct AddedVocabulary: Sendable {
+    /// By id; content is the original text.
+    private(set) var tokensById: [Int32: AddedToken] = [:]
+    /// Content -> id.
+    private(set) var idsByContent: [ByteString: Int32] = [:]
+    /// Normalized content of normalized tokens, where it differs (what decoding returns).
+    private(set) var normalizedContent: [Int32: [UInt8]] = [:]
+    private(set) var specialContents: Set<ByteString> = []
+    private var rawTrie = TokenTrie()
+    private var normalizedTrie = TokenTrie()
+
+    /// Adds the JSON entries in order, assigning ids as `AddedVocabulary::add_tokens` does:
+    /// an existing added token or model token keeps its id, a new one takes the next free id.
+    init(json: [JSONValue], model: BPEModel, normalizer: (any Normalizer)?) throws {
+        var parsed: [AddedToken] = []
+        for (index, entry) in json.enumerated() {
+            func flag(_ name: String, default value: Bool) throws -> Bool {
+                guard let v = entry[name], !v.isNull else { return value }
+                guard let b = v.bool else { throw TokenizerError.invalidField(path: "added_tokens[\(index)].\(name)", expected: "a boolean") }
+                return b
+            }
+            guard let content = entry["content"]?.string else {
+                throw TokenizerError.invalidField(path: "added_tokens[\(index)].content", expected: "a string")
+            }
+            guard let id = entry["id"]?.int else {
+                throw TokenizerError.invalidField(path: "added_tokens[\(index)].id", expected: "an integer")
+            }
+            let special = try flag("special", default: false)
+            parsed.append(AddedToken(id: Int32(id), content: content,
+                                     singleWord: try flag("single_word", default: false),
+                                     lstrip: try flag("lstrip", default: false), rstrip: try flag("rstrip", default: false),
+                                     normalized: try flag("normalized", default: !special), special: special))
+        }
+
+        var nextId = Int32(model.vocabularySize)
+        for token in parsed {
+            let content = ByteString(token.content)
+            if content.bytes.isEmpty { continue }
+            let id: Int32
+            if let existing = idsByContent[content] ?? model.tokenToId(content.bytes) {
+                id = existing
+            } else {
+                id = nextId
+                nextId += 1
+            }
+            // tokenizers ignores the id written in the file when it disagrees (it only warns).
+            let resolved = AddedToken(id: id, content: token.content, singleWord: token.singleWord, lstrip: token.lstrip,
+                                      rstrip: token.rstrip, normalized: token.normalized, special: token.special)
+            if token.normalized, let normalizer {
+                let normed = normalizer.normalize(content.bytes)
+                if normed != content.bytes { normalizedContent[id] = normed }
+            }
+            idsByContent[content] = id
+            if token.special { specialContents.insert(content) }
+            tokensById[id] = resolved
+        }
+        for (id, token) in tokensById {
+            if token.normalized {
+                normalizedTrie.insert(normalizedContent[id] ?? Array(token.content.utf8), id: id)
+            } else {
+                rawTrie.insert(Array(token.content.utf8), id: id)
+            }
+        }
+    }
+
+    var isEmpty: Bool { tokensById.isEmpty }
+
+    /// The text decoding shows for an added token id.
+    func decodedContent(of id: Int32) -> [UInt8]? {
+        guard let token = tokensById[id] else { return nil }
+        return normalizedContent[id] ?? Array(token.content.utf8)
+    }
+
+    func isSpecial(content: [UInt8]) -> Bool { specialContents.contains(ByteString(content)) }
+
+    /// Splits the input on added tokens and normalizes the text between them.
+    func extractAndNormalize(_ text: [UInt8], normalizer: (any Normalizer)?) -> [Segment] {
+        var segments: [Segment] = []
+        let first = split(Piece(bytes: text, atOriginalStart: true), trie: rawTrie)
+        for segment in first {
+            guard case .text(var piece) = segment else { segments.append(segment); continue }
+            if let normalizer { piece.bytes = normalizer.normalize(piece.bytes) }
+            segments += split(piece, trie: normalizedTrie)
+        }
+        return segments
+    }
+
+    /// `split_with_indices` + `find_matches`; empty text pieces are dropped.
+    private func split(_ piece: Piece, trie: TokenTrie) -> [Segment] {
+        let text = piece.bytes
+        if text.isEmpty { return [] }
+        if trie.isEmpty { return [.text(piece)] }
+        var segments: [Segment] = []
+        var startOffset = 0
+        func addText(_ range: Range<Int>) {
+            if range.isEmpty { return }
+            segments.append(.text(Piece(bytes: Array(text[range]), atOriginalStart: piece.atOriginalStart && range.lowerBound == 0)))
+        }
+        for match in trie.leftmostLongestMatches(in: text) {
+            var start = match.range.lowerBound
+            var stop = match.range.upperBound
+            guard let token = tokensById[match.id] else { continue }
+            if token.singleWord {
+                let startSpace = start == 0 || !endsWithWord(text[..<start])
+                let stopSpace = stop == text.count || !startsWithWord(text[stop...])
+                if !startSpace || !stopSpace { continue }
+            }
+            if token.lstrip {
+                start = max(leadingEdgeOfTrailingWhitespace(text[..<start]), startOffset)
+            }
+            if token.rstrip {
+                stop = trailingEdgeOfLeadingWhitespace(text, from: stop)
+            }
+            if startOffset < start { addText(startOffset..<start) }
+            segments.append(.token(match.id))
+            startOffset = stop
+        }
+        if startOffset != text.count { addText(startOffset..<text.count) }
+        return segments
+    }
+
+    private func endsWithWord(_ text: ArraySlice<UInt8>) -> Bool {
+        guard let last = String(decoding: text, as: UTF8.self).unicodeScalars.last else { return false }
+        return UnicodeClasses.isRegexWord(last)
+    }
+
+    private func startsWithWord(_ text: ArraySlice<UInt8>) -> Bool {
+        guard let first = String(decoding: text, as: UTF8.self).unicodeScalars.first else { return false }
+        return UnicodeClasses.isRegexWord(first)
+    }
+
+    /// Where `\s*$` starts in `text`.
+    private func leadingEdgeOfTrailingWhitespace(_ text: ArraySlice<UInt8>) -> Int {
+        let (scalars, offsets) = decodeScalars(text)
+        var i = scalars.count
+        while i > 0, UnicodeClasses.of(scalars[i - 1]).contains(.whitespace) { i -= 1 }
+        return text.startIndex + offsets[i]
+    }
+
+    /// Where `^\s*` ends in `text[from...]`, as an offset into `text`.
+    private func trailingEdgeOfLeadingWhitespace(_ text: [UInt8], from: Int) -> Int {
+        let (scalars, offsets) = decodeScalars(text[from...])
+        var i = 0
+        while i < scalars.count, UnicodeClasses.of(scalars[i]).contains(.whitespace) { i += 1 }
+        return from + offsets[i]
+    }
+}
+
+/// A byte trie of added-token contents, searched leftmost-longest (daachorse's `LeftmostLongest`).
+struct TokenTrie: Sendable {
+    private var children: [Int: Int] = [:]   // node << 8 | byte -> node
+    private var terminal: [Int: Int32] = [:] // node -> token id
+    private var nodeCount = 1
+    private var firstBytes = [Bool](repeating: false, count: 256)
+
+    var isEmpty: Bool { terminal.isEmpty }
+
+    mutating func insert(_ bytes: [UInt8], id: Int32) {
+        guard let first = bytes.first else { return }
+        firstBytes[Int(first)] = true
+        var node = 0
+        for b in bytes {
+            let key = node << 8 | Int(b)
+            if let next = children[key] {
+                node = next
+            } else {
+                children[key] = nodeCount
+                node = nodeCount
+                nodeCount += 1
+            }
+        }
+        terminal[node] = id
+    }
+
+    /// Non-overlapping matches, each the longest one at the leftmost position where any matches.
+    func leftmostLongestMatches(in text: [UInt8]) -> [(range: Range<Int>, id: Int32)] {
+        var out: [(range: Range<Int>, id: Int32)] = []
+        var i = 0
+        while i < text.count {
+            guard firstBytes[Int(text[i])] else { i += 1; continue }
+            var node = 0
+            var best: (end: Int, id: Int32)? = nil
+            var j = i
+            while j < text.count, let next = children[node << 8 | Int(text[j])] {
+                node = next
+                j += 1
+                if let id = terminal[node] { best = (j, id) }
+            }
+            if let best {
+                out.append((i..<best.end, best.id))
+                i = best.end
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+}
