@@ -102,8 +102,39 @@ def fuzzed(count=60, seed=20250131):
     return ["".join(rng.choice(palette) for _ in range(rng.randint(1, 24))) for _ in range(count)]
 
 
+# Blocks assigned long ago (Unicode <= 6), so \p{L}/\p{N}/\s agree across the Unicode versions
+# of Oniguruma and Swift.
+CODE_POINT_BLOCKS = [
+    (0x20, 0x7E), (0xA0, 0xFF), (0x100, 0x24F), (0x250, 0x2AF), (0x2B0, 0x2FF), (0x300, 0x36F),
+    (0x370, 0x3FF), (0x400, 0x4FF), (0x531, 0x587), (0x5D0, 0x5EA), (0x600, 0x6FF), (0x900, 0x97F),
+    (0xE01, 0xE5B), (0x1100, 0x11FF), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x2070, 0x209F),
+    (0x20A0, 0x20B5), (0x2100, 0x214F), (0x2150, 0x218F), (0x2190, 0x21FF), (0x2200, 0x22FF),
+    (0x2460, 0x24FF), (0x2500, 0x257F), (0x3000, 0x303F), (0x3040, 0x309F), (0x30A0, 0x30FF),
+    (0x4E00, 0x9FA5), (0xAC00, 0xD7A3), (0xE000, 0xE0FF), (0xFB00, 0xFB06), (0xFE00, 0xFE0F),
+    (0xFF01, 0xFF5E), (0xFFF9, 0xFFFD), (0x1D400, 0x1D4FF), (0x1F300, 0x1F5FF), (0x1F600, 0x1F64F),
+    (0x20000, 0x2A6D6), (0xE0020, 0xE007F),
+]
+
+
+def random_code_points(count=120, seed=424242):
+    """Random scalars from many blocks, with ASCII spaces, digits and apostrophes mixed in."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        chars = []
+        for _ in range(rng.randint(1, 40)):
+            roll = rng.random()
+            if roll < 0.15:
+                chars.append(rng.choice([" ", " ", "  ", "\n", "\t", "'", "'s", "0", "12", "345"]))
+            else:
+                lo, hi = rng.choice(CODE_POINT_BLOCKS)
+                chars.append(chr(rng.randint(lo, hi)))
+        out.append("".join(chars))
+    return out
+
+
 def corpus():
-    strings = hand_written() + fuzzed()
+    strings = hand_written() + fuzzed() + fuzzed(count=60, seed=7) + random_code_points()
     seen, unique = set(), []
     for s in strings:
         if s not in seen:
