@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "RewardModelTests", dependencies: ["RewardModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("References")]),
-        .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,302 @@
+import Foundation
+
+/// Runs a parsed template against a context, producing the output text.
+final class Interpreter {
+    let globals: Scope
+    let now: Date
+    let timeZone: TimeZone
+    private var loopDepth = 0
+
+    init(context: [String: Value], now: Date, timeZone: TimeZone) {
+        self.now = now
+        self.timeZone = timeZone
+        globals = Scope(parent: nil)
+        installGlobals()
+        let top = globals
+        for (k, v) in context { top.set(k, JValue(v)) }
+    }
+
+    func render(_ nodes: [Node]) throws -> String {
+        var out = ""
+        let scope = Scope(parent: globals)
+        _ = try run(nodes, scope, &out)
+        return out
+    }
+
+    // MARK: statements
+
+    func run(_ nodes: [Node], _ scope: Scope, _ out: inout String) throws -> Flow {
+        for node in nodes {
+            let flow = try run(node, scope, &out)
+            if flow != .normal { return flow }
+        }
+        return .normal
+    }
+
+    private func run(_ node: Node, _ scope: Scope, _ out: inout String) throws -> Flow {
+        switch node {
+        case let .output(text):
+            out += text
+        case let .print(e, line):
+            let v = try eval(e, scope)
+            do { out += try printable(v) } catch let error as TemplateError { throw error.at(line: line) }
+        case let .ifNode(branches, otherwise, _):
+            for (test, body) in branches where try eval(test, scope).truthy {
+                return try run(body, scope, &out)
+            }
+            return try run(otherwise, scope, &out)
+        case let .forNode(target, iter, filter, body, otherwise, recursive, line):
+            let items = try eval(iter, scope)
+            return try runFor(target: target, items: items, filter: filter, body: body, otherwise: otherwise,
+                              recursive: recursive, line: line, scope: scope, out: &out, depth0: 0)
+        case let .set(target, e, line):
+            let v = try eval(e, scope)
+            try assign(target, v, scope, line: line)
+        case let .setBlock(target, filter, body, line):
+            var text = ""
+            _ = try run(body, Scope(parent: scope), &text)
+            var v = JValue.string(text)
+            if let filter { v = try applyFilterChain(filter, to: v, scope) }
+            try assign(target, v, scope, line: line)
+        case let .macro(name, params, body, _):
+            scope.set(name, .function(makeMacro(name: name, params: params, body: body, scope: scope)))
+        case let .callBlock(call, params, body, line):
+            guard case let .call(fnExpr, args, _) = call else { return .normal }
+            let caller = makeMacro(name: "caller", params: params, body: body, scope: scope)
+            let fn = try eval(fnExpr, scope)
+            var (pos, kw) = try evalArgs(args, scope)
+            kw.append(("caller", .function(caller)))
+            do { out += try printable(try callValue(fn, pos, kw)) } catch let e as TemplateError { throw e.at(line: line) }
+        case let .filterBlock(filter, body, line):
+            var text = ""
+            _ = try run(body, Scope(parent: scope), &text)
+            do { out += try printable(try applyFilterChain(filter, to: .string(text), scope)) }
+            catch let e as TemplateError { throw e.at(line: line) }
+        case let .with(targets, body, line):
+            let inner = Scope(parent: scope)
+            for (t, e) in targets { try assign(t, try eval(e, scope), inner, line: line) }
+            return try run(body, inner, &out)
+        case .breakLoop: return .breakLoop
+        case .continueLoop: return .continueLoop
+        case let .generation(body):
+            return try run(body, scope, &out)
+        }
+        return .normal
+    }
+
+    /// Replaces the innermost (nil) subject of a filter chain with `value` and evaluates it.
+    private func applyFilterChain(_ filter: Expr, to value: JValue, _ scope: Scope) throws -> JValue {
+        guard case let .filter(inner, name, args, line) = filter else { return value }
+        let subject = try inner.map { try applyFilterChain($0, to: value, scope) } ?? value
+        do {
+            let (pos, kw) = try evalArgs(args, scope)
+            return try Filters.apply(name, subject, pos, kw, self)
+        } catch let e as TemplateError { throw e.at(line: line) }
+    }
+
+    private func runFor(target: Target, items iterable: JValue, filter: Expr?, body: [Node], otherwise: [Node],
+                        recursive: Bool, line: Int, scope: Scope, out: inout String, depth0: Int) throws -> Flow {
+        var items: [JValue]
+        do { items = try iterate(iterable) } catch let e as TemplateError { throw e.at(line: line) }
+        if let filter {
+            var kept: [JValue] = []
+            for item in items {
+                let s = Scope(parent: scope)
+                try assign(target, item, s, line: line)
+                if try eval(filter, s).truthy { kept.append(item) }
+            }
+            items = kept
+        }
+        if items.isEmpty { return try run(otherwise, scope, &out) }
+        let loop = LoopState(items: items, depth0: depth0)
+        if recursive {
+            loop.recurse = { [unowned self] child in
+                var text = ""
+                _ = try self.runFor(target: target, items: child, filter: filter, body: body, otherwise: [],
+                                    recursive: true, line: line, scope: scope, out: &text, depth0: depth0 + 1)
+                return .string(text)
+            }
+        }
+        for (index, item) in items.enumerated() {
+            loop.index0 = index
+            let s = Scope(parent: scope)
+            s.set("loop", .loop(loop))
+            try assign(target, item, s, line: line)
+            let flow = try run(body, s, &out)
+            if flow == .breakLoop { break }
+        }
+        return .normal
+    }
+
+    func assign(_ target: Target, _ value: JValue, _ scope: Scope, line: Int) throws {
+        switch target {
+        case let .name(n):
+            scope.set(n, value)
+        case let .namespaceAttr(ns, attr):
+            guard let v = scope.lookup(ns) ?? globals.lookup(ns), case let .namespace(obj) = v else {
+                throw TemplateError.runtime("cannot assign attribute on non-namespace object", line: line)
+            }
+            if attr.hasPrefix("_") {
+                throw TemplateError.security("Chat templates cannot store underscore-prefixed attributes on a namespace, but got \(PyFormat.stringRepr(attr)). Please rename the attribute.", line: line)
+            }
+            obj.attributes[attr] = value
+        case let .tuple(targets):
+            let items: [JValue]
+            do { items = try iterate(value) } catch let e as TemplateError { throw e.at(line: line) }
+            if items.count != targets.count {
+                let message = items.count > targets.count
+                    ? "too many values to unpack (expected \(targets.count))"
+                    : "not enough values to unpack (expected \(targets.count), got \(items.count))"
+                throw TemplateError.valueError(message).at(line: line)
+            }
+            for (t, v) in zip(targets, items) { try assign(t, v, scope, line: line) }
+        }
+    }
+
+    private func makeMacro(name: String, params: [(String, Expr?)], body: [Node], scope: Scope) -> Function {
+        let usesCaller = false
+        _ = usesCaller
+        return Function(name) { [unowned self] args, kwargs in
+            let frame = Scope(parent: scope)
+            if args.count > params.count {
+                throw TemplateError.typeError("macro \(PyFormat.stringRepr(name)) takes not more than \(params.count) argument(s)")
+            }
+            var given: [String: JValue] = [:]
+            for (k, v) in kwargs {
+                if k == "caller" { frame.set("caller", v); continue }
+                guard params.contains(where: { $0.0 == k }) else {
+                    throw TemplateError.typeError("macro \(PyFormat.stringRepr(name)) takes no keyword argument \(PyFormat.stringRepr(k))")
+                }
+                given[k] = v
+            }
+            for (index, (pname, defaultExpr)) in params.enumerated() {
+                if index < args.count { frame.set(pname, args[index]) }
+                else if let v = given[pname] { frame.set(pname, v) }
+                else if let defaultExpr { frame.set(pname, try self.eval(defaultExpr, frame)) }
+                else { frame.set(pname, .undefined(Undefined(hint: "parameter \(PyFormat.stringRepr(pname)) was not provided"))) }
+            }
+            var text = ""
+            _ = try self.run(body, frame, &text)
+            return .string(text)
+        }
+    }
+
+    // MARK: expressions
+
+    func eval(_ e: Expr, _ scope: Scope) throws -> JValue {
+        do { return try evalInner(e, scope) } catch let error as TemplateError { throw error.at(line: e.line) }
+    }
+
+    private func evalInner(_ e: Expr, _ scope: Scope) throws -> JValue {
+        switch e {
+        case let .constant(v, _): return v
+        case let .name(n, _): return scope.lookup(n) ?? .undefined(.missing(n))
+        case let .list(items, _): return .list(try items.map { try eval($0, scope) })
+        case let .tuple(items, _): return .tuple(try items.map { try eval($0, scope) })
+        case let .dict(pairs, _):
+            var d = JDict()
+            for (k, v) in pairs {
+                let key = try eval(k, scope)
+                guard case let .string(ks) = key else {
+                    throw TemplateError.unsupported("dict keys other than strings are not supported", line: nil)
+                }
+                d[ks] = try eval(v, scope)
+            }
+            return .dict(d)
+        case let .getattr(obj, name, _):
+            return try Members.getattr(try eval(obj, scope), name, self)
+        case let .getitem(obj, arg, _):
+            let o = try eval(obj, scope)
+            if case let .slice(a, b, c, _) = arg {
+                return try Members.slice(o, try a.map { try eval($0, scope) }, try b.map { try eval($0, scope) },
+                                         try c.map { try eval($0, scope) })
+            }
+            return try Members.getitem(o, try eval(arg, scope), self)
+        case .slice:
+            throw TemplateError.unsupported("slice outside a subscript", line: nil)
+        case let .call(fnExpr, args, _):
+            let fn = try eval(fnExpr, scope)
+            let (pos, kw) = try evalArgs(args, scope)
+            return try callValue(fn, pos, kw)
+        case let .filter(subject, name, args, _):
+            let v = try subject.map { try eval($0, scope) } ?? .undefined(Undefined())
+            let (pos, kw) = try evalArgs(args, scope)
+            return try Filters.apply(name, v, pos, kw, self)
+        case let .test(subject, name, args, _):
+            let v = try eval(subject, scope)
+            let (pos, kw) = try evalArgs(args, scope)
+            return .bool(try Tests.apply(name, v, pos, kw, self))
+        case let .unary(op, operand, _):
+            let v = try eval(operand, scope)
+            switch op {
+            case "not": return .bool(!v.truthy)
+            default: return try Operators.unary(op, v)
+            }
+        case let .binary(op, l, r, _):
+            if op == "and" {
+                let left = try eval(l, scope)
+                return left.truthy ? try eval(r, scope) : left
+            }
+            if op == "or" {
+                let left = try eval(l, scope)
+                return left.truthy ? left : try eval(r, scope)
+            }
+            return try Operators.binary(op, try eval(l, scope), try eval(r, scope))
+        case let .concat(parts, _):
+            var s = ""
+            for p in parts { s += try printable(try eval(p, scope)) }
+            return .string(s)
+        case let .compare(first, ops, _):
+            var left = try eval(first, scope)
+            for (op, rightExpr) in ops {
+                let right = try eval(rightExpr, scope)
+                if !(try Operators.compare(op, left, right)) { return .bool(false) }
+                left = right
+            }
+            return .bool(true)
+        case let .condition(test, then, otherwise, line):
+            if try eval(test, scope).truthy { return try eval(then, scope) }
+            if let otherwise { return try eval(otherwise, scope) }
+            return .undefined(Undefined(hint: "the inline if-expression on line \(line) evaluated to false and no else section was defined."))
+        }
+    }
+
+    func evalArgs(_ args: CallArgs, _ scope: Scope) throws -> ([JValue], [(String, JValue)]) {
+        var pos = try args.positional.map { try eval($0, scope) }
+        var kw = try args.keywords.map { ($0.0, try eval($0.1, scope)) }
+        if let star = args.starArgs { pos += try iterate(try eval(star, scope)) }
+        if let star = args.starKwargs {
+            guard case let .dict(d) = try eval(star, scope) else { throw TemplateError.typeError("argument after ** must be a mapping") }
+            kw += d.pairs
+        }
+        return (pos, kw)
+    }
+
+    func callValue(_ fn: JValue, _ args: [JValue], _ kwargs: [(String, JValue)]) throws -> JValue {
+        switch fn {
+        case let .function(f): return try f.body(args, kwargs)
+        case let .undefined(u): throw u.error
+        case let .loop(l):
+            guard let recurse = l.recurse, args.count == 1 else {
+                throw TemplateError.typeError("Tried to call non recursive loop.  Maybe you forgot the 'recursive' modifier.")
+            }
+            return try recurse(args[0])
+        default: throw TemplateError.typeError("\(PyFormat.stringRepr(fn.typeName)) object is not callable")
+        }
+    }
+
+    /// `str(value)` for output; refuses nothing (undefined prints as "").
+    func printable(_ v: JValue) throws -> String { PyFormat.str(v) }
+
+    /// Python iteration: list/tuple items, string characters, dict keys; undefined is empty.
+    func iterate(_ v: JValue) throws -> [JValue] {
+        switch v {
+        case let .list(a), let .tuple(a): return a
+        case let .string(s): return s.unicodeScalars.map { .string(String($0)) }
+        case let .dict(d): return d.keys.map { .string($0) }
+        case .undefined: return []
+        case let .namespace(ns): _ = ns; throw TemplateError.typeError("'TemplateNamespace' object is not iterable")
+        default: throw TemplateError.typeError("\(PyFormat.stringRepr(v.typeName)) object is not iterable")
+        }
+    }
+}

@@ -1,0 +1,550 @@
+#!/usr/bin/env python3
+"""Render the Jinja reference cases with the real Jinja2, set up exactly as transformers sets it up.
+
+Writes Tests/JinjaTests/References/cases.json: a list of cases, each a template (inline text or a
+file under References/templates/), the context the template sees, and either the expected output
+or the error Jinja2 raises (exception class name, message, template line).
+
+Two kinds of cases:
+  * focused cases: small templates, one feature each, rendered by transformers' own compiled
+    environment (`_cached_compile_jinja_template`: ImmutableSandboxedEnvironment with
+    trim_blocks, lstrip_blocks, loopcontrols, the generation extension, raise_exception,
+    strftime_now, tojson, dict, namespace);
+  * chat-template cases: the real Qwen3 / Llama-3.1 / Llama-3.2 / Gemma-2 templates over many
+    conversations, rendered through transformers' `render_jinja_template` (the code path of
+    `apply_chat_template`); the keyword arguments it hands to `Template.render` are captured
+    and stored as the case's context, so the Swift side sees exactly what Jinja2 saw.
+
+`strftime_now` is pinned to FIXED_NOW so the references are deterministic; the Swift tests pass
+the same instant (in UTC) to `Template.render(_:now:timeZone:)`.
+
+Dev-time only (needs transformers + jinja2): run from the repository root with
+  .venv/bin/python scripts/make-jinja-references.py
+If .venv is missing: python3 -m venv .venv && .venv/bin/pip install transformers jinja2
+"""
+
+import datetime
+import json
+import os
+import sys
+import traceback
+
+import jinja2
+import transformers
+from transformers.utils import chat_template_utils as ctu
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REF_DIR = os.path.join(ROOT, "Tests", "JinjaTests", "References")
+TEMPLATE_DIR = os.path.join(REF_DIR, "templates")
+FIXED_NOW = datetime.datetime(2026, 3, 7, 14, 5, 9)
+
+
+def fixed_strftime_now(fmt):
+    return FIXED_NOW.strftime(fmt)
+
+
+def error_record(exc):
+    """Class name, message and template line of a Jinja2 failure."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        # Jinja2 rewrites tracebacks so that template frames carry the template line.
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename == "<template>":
+                line = frame.lineno
+    message = exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else str(exc)
+    return {"kind": type(exc).__name__, "message": message, "line": line}
+
+
+def compile_template(source):
+    """A fresh template from transformers' environment, with the clock pinned."""
+    template = ctu._cached_compile_jinja_template(source)
+    template.globals["strftime_now"] = fixed_strftime_now
+    return template
+
+
+def render_focused(name, source, context):
+    case = {"name": name, "template": source, "context": context}
+    try:
+        case["expected"] = compile_template(source).render(**context)
+    except Exception as exc:  # noqa: BLE001 - every failure is a reference too
+        case["error"] = error_record(exc)
+    return case
+
+
+def render_chat(name, template_file, messages, add_generation_prompt, special_tokens, tools=None,
+                documents=None, **kwargs):
+    """Render as tokenizer.apply_chat_template does, capturing the context the template sees."""
+    with open(os.path.join(TEMPLATE_DIR, template_file), encoding="utf-8") as f:
+        source = f.read()
+    compiled = ctu._compile_jinja_template(source)  # the lru-cached template transformers uses
+    compiled.globals["strftime_now"] = fixed_strftime_now
+    captured = {}
+    original_render = type(compiled).render
+
+    def capture(*args, **render_kwargs):
+        captured.update(render_kwargs)
+        return original_render(compiled, *args, **render_kwargs)
+
+    compiled.render = capture
+    # apply_chat_template drops None-valued message keys, then merges special tokens under kwargs.
+    conversation = [{k: v for k, v in m.items() if v is not None} for m in messages]
+    template_kwargs = {**special_tokens, **kwargs}
+    case = {"name": name, "template_file": template_file}
+    try:
+        rendered, _ = ctu.render_jinja_template(
+            conversations=[conversation], tools=tools, documents=documents, chat_template=source,
+            add_generation_prompt=add_generation_prompt, **template_kwargs)
+        case["expected"] = rendered[0]
+    except Exception as exc:  # noqa: BLE001
+        case["error"] = error_record(exc)
+    finally:
+        del compiled.render
+    case["context"] = captured
+    # The captured context must reproduce the output on its own.
+    direct = render_focused(name, source, captured)
+    assert direct.get("expected") == case.get("expected") and direct.get("error") == case.get("error"), name
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Focused cases: (name, template, context)
+
+MSGS = [
+    {"role": "system", "content": "Be brief."},
+    {"role": "user", "content": "Hi"},
+    {"role": "assistant", "content": "Hello!"},
+]
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the weather in a city, e.g. \"Zürich\".",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+                       "required": ["city"]},
+    },
+}
+
+FOCUSED = [
+    # --- text, comments, whitespace control, trim_blocks / lstrip_blocks
+    ("plain text", "Hello, world!", {}),
+    ("empty template", "", {}),
+    ("trailing newline dropped", "line\n", {}),
+    ("two trailing newlines", "line\n\n", {}),
+    ("crlf normalised", "a\r\nb\rc", {}),
+    ("variable", "Hello {{ name }}!", {"name": "Ada"}),
+    ("comment removed", "a{# note #}b", {}),
+    ("comment trims newline", "a\n{# note #}\nb", {}),
+    ("comment lstrip", "a\n    {# note #}\nb", {}),
+    ("comment minus", "a   {#- note -#}   b", {}),
+    ("multiline comment", "x{# one\ntwo\nthree #}y {{ undefined_thing.attr }}", {}),
+    ("trim_blocks newline after block", "{% if true %}\nyes\n{% endif %}\nend", {}),
+    ("trim_blocks only one newline", "{% if true %}\n\nyes{% endif %}", {}),
+    ("lstrip spaces before block", "a\n    {% if true %}b{% endif %}", {}),
+    ("lstrip tabs before block", "a\n\t\t{% if true %}b{% endif %}", {}),
+    ("no lstrip after text", "a  {% if true %}b{% endif %}", {}),
+    ("no lstrip before variable", "a\n    {{ 'b' }}", {}),
+    ("lstrip at template start", "   {% if true %}x{% endif %}", {}),
+    ("plus disables lstrip", "a\n    {%+ if true %}b{% endif %}", {}),
+    ("plus disables trim", "{% if true +%}\nb{% endif %}", {}),
+    ("minus strips before", "a   \n  {%- if true %}b{% endif %}", {}),
+    ("minus strips after", "{% if true -%}   \n\n  b{% endif %}", {}),
+    ("variable minus both", "a  \n {{- 'x' -}} \n b", {}),
+    ("variable keeps newline", "{{ 'x' }}\ny", {}),
+    ("lstrip after variable end", "{{ 'x' }}\n  {% if true %}y{% endif %}", {}),
+    ("indented loop", "<ul>\n  {% for i in items %}\n    <li>{{ i }}</li>\n  {% endfor %}\n</ul>", {"items": [1, 2]}),
+    ("raw block", "{% raw %}{{ not evaluated }} {% if %}{% endraw %}", {}),
+    ("raw block newline", "{% raw %}\nkeep{% endraw %}\nafter", {}),
+    ("raw minus", "x   {%- raw -%}   y   {%- endraw -%}   z", {}),
+    ("lstrip before raw", "a\n   {% raw %}r{% endraw %}", {}),
+    ("unicode text", "héllo 👋 {{ s }} — 中文", {"s": "naïve ☃"}),
+    # --- literals and str()
+    ("string escapes", "{{ 'a\\tb\\nc\\\\d\\'e' }}|{{ \"q\\\"q\" }}", {}),
+    ("unicode escapes", "{{ '\\u00e9\\x41\\U0001F600' }}", {}),
+    ("unknown escape kept", "{{ 'a\\db' }}", {}),
+    ("adjacent strings", "{{ 'a' 'b' \"c\" }}", {}),
+    ("integers", "{{ 42 }} {{ -7 }} {{ 1_000 }}", {}),
+    ("floats", "{{ 1.5 }} {{ 2.0 }} {{ 1e3 }} {{ 0.1 + 0.2 }} {{ 1e-7 }} {{ 1e20 }} {{ 123456789.125 }}", {}),
+    ("booleans and none", "{{ true }} {{ False }} {{ none }} {{ None }}", {}),
+    ("list repr", "{{ [1, 'a', none, true, 2.5, [\"x\"]] }}", {}),
+    ("tuple repr", "{{ (1, 'a') }} {{ (1,) }} {{ () }}", {}),
+    ("dict repr", "{{ {'a': 1, 'b': [1, 2], 'c': {'d': none}} }}", {}),
+    ("string repr quotes", "{{ [\"it's\", 'say \"hi\"', 'both \\' \"', 'nl\\n'] }}", {}),
+    ("context values str", "{{ i }} {{ f }} {{ b }} {{ n }} {{ l }} {{ d }}",
+     {"i": 3, "f": 0.5, "b": True, "n": None, "l": [1, "x"], "d": {"k": "v", "z": 1.0}}),
+    ("float repr large", "{{ f1 }} {{ f2 }} {{ f3 }} {{ f4 }}", {"f1": 1e16, "f2": 1e15, "f3": 0.0001, "f4": 0.00001}),
+    # --- attribute / item access
+    ("dict dot access", "{{ m.role }}:{{ m['content'] }}", {"m": {"role": "user", "content": "hi"}}),
+    ("nested access", "{{ a.b.c }} {{ a['b']['c'] }} {{ l[1].x }}", {"a": {"b": {"c": 5}}, "l": [{"x": 1}, {"x": 2}]}),
+    ("negative index", "{{ l[-1] }} {{ s[0] }} {{ s[-1] }}", {"l": [1, 2, 3], "s": "héllo"}),
+    ("dot integer index", "{{ l.0 }} {{ l.1 }}", {"l": ["a", "b"]}),
+    ("missing key prints empty", "[{{ m.nope }}][{{ m['nope'] }}][{{ l[9] }}]", {"m": {"a": 1}, "l": [1]}),
+    ("dict method beats key", "{{ m.items is defined }} {{ m['items'] }}", {"m": {"items": "value"}}),
+    ("slices", "{{ l[1:] }} {{ l[:2] }} {{ l[::-1] }} {{ l[::2] }} {{ l[-2:] }} {{ s[1:3] }} {{ s[::-1] }}",
+     {"l": [1, 2, 3, 4, 5], "s": "abcdé"}),
+    ("slice out of range", "{{ l[5:10] }} {{ l[-10:1] }} {{ l[3:1] }} {{ l[3:1:-1] }}", {"l": [1, 2, 3, 4]}),
+    ("messages slice", "{% for m in messages[1:] %}{{ m.role }} {% endfor %}", {"messages": MSGS}),
+    ("undefined attribute error", "{{ m.a.b }}", {"m": {}}),
+    ("undefined variable attribute error", "line1\n{{ nothing.attr }}", {}),
+    ("none attribute undefined", "[{{ n.attr }}]", {"n": None}),
+    ("index on undefined errors", "{{ x[0] }}", {}),
+    ("list element undefined message", "{{ l[5] + 1 }}", {"l": [1]}),
+    ("string method", "{{ s.upper() }} {{ s.lower() }} {{ s.title() }} {{ s.capitalize() }}", {"s": "hELLo wORLD they're"}),
+    ("str split", "{{ s.split() }} {{ s.split(',') }} {{ s.split(',', 1) }} {{ s.rsplit(',', 1) }}",
+     {"s": " a,b , c,d "}),
+    ("str strip family", "[{{ s.strip() }}][{{ s.lstrip() }}][{{ s.rstrip() }}][{{ t.strip('x') }}][{{ t.rstrip('\\n') }}]",
+     {"s": "  \t pad \n ", "t": "xxhixx\n\n"}),
+    ("startswith endswith", "{{ s.startswith('ab') }} {{ s.endswith('yz') }} {{ s.startswith(('x', 'a')) }} {{ s.endswith('q') }}",
+     {"s": "abcxyz"}),
+    ("str replace find count", "{{ s.replace('a', 'o') }} {{ s.replace('a', 'o', 1) }} {{ s.find('n') }} {{ s.find('z') }} {{ s.count('a') }}",
+     {"s": "banana"}),
+    ("str format", "{{ '{} and {}'.format('a', 1) }} {{ '{0}{0}'.format('x') }} {{ '{name}!'.format(name='Bo') }}", {}),
+    ("str join method", "{{ ', '.join(l) }}", {"l": ["a", "b", "c"]}),
+    ("think split", "{{ c.split('</think>')[-1].lstrip('\\n') }}|{{ c.split('</think>')[0].rstrip('\\n').split('<think>')[-1].lstrip('\\n') }}",
+     {"c": "<think>\nreasoning here\n</think>\n\nanswer"}),
+    ("dict methods", "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %} {{ d.keys() | list }} {{ d.values() | list }} {{ d.get('a') }} {{ d.get('z', 'dflt') }} {{ d.get('z') }}",
+     {"d": {"b": 2, "a": 1}}),
+    ("list append refused", "{% set l = [1] %}{{ l.append(2) }}", {}),
+    ("list append unsafe prints empty", "[{{ l.append }}]", {"l": [1]}),
+    ("dict update refused", "{{ d.update({'a': 1}) }}", {"d": {}}),
+    ("dunder refused", "{{ s.__class__.__name__ }}", {"s": "x"}),
+    ("dunder prints empty", "[{{ s.__class__ }}]", {"s": "x"}),
+    # --- operators
+    ("arithmetic ints", "{{ 7 + 3 }} {{ 7 - 10 }} {{ 7 * 3 }} {{ 7 / 2 }} {{ 7 // 2 }} {{ 7 % 3 }} {{ 2 ** 10 }} {{ -7 // 2 }} {{ -7 % 3 }}", {}),
+    ("arithmetic floats", "{{ 1.5 + 1 }} {{ 3.0 * 2 }} {{ 1 / 4 }} {{ 7.5 // 2 }} {{ 2 ** -1 }} {{ 10 / 5 }}", {}),
+    ("pow left assoc", "{{ 2 ** 3 ** 2 }}", {}),
+    ("bool arithmetic", "{{ true + 1 }} {{ false * 3 }}", {}),
+    ("string concat ops", "{{ 'a' + 'b' }} {{ 'ab' * 3 }} {{ 1 ~ 'x' ~ none ~ true }} {{ [1] + [2] }}", {}),
+    ("concat undefined", "[{{ 'a' ~ nothing ~ 'b' }}]", {}),
+    ("str plus int error", "{{ 'a' + 1 }}", {}),
+    ("int plus str error", "{{ 1 + 'a' }}", {}),
+    ("undefined plus error", "{{ nothing + 1 }}", {}),
+    ("division by zero", "{{ 1 / 0 }}", {}),
+    ("floor division by zero", "{{ 1 // 0 }}", {}),
+    ("comparisons", "{{ 1 < 2 }} {{ 2 <= 2 }} {{ 3 > 4 }} {{ 'a' < 'b' }} {{ 1 == 1.0 }} {{ 'a' != 'a' }} {{ [1, 2] < [1, 3] }} {{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }}", {}),
+    ("equality across types", "{{ 1 == '1' }} {{ none == false }} {{ true == 1 }} {{ [1] == [1] }} {{ {'a': 1} == {'a': 1} }}", {}),
+    ("compare str int error", "{{ 'a' < 1 }}", {}),
+    ("in operator", "{{ 'b' in 'abc' }} {{ 2 in [1, 2] }} {{ 'k' in d }} {{ 'z' not in d }} {{ 'x' in nothing }} {{ 1 in (1, 2) }}", {"d": {"k": 1}}),
+    ("and or values", "{{ 0 or 'x' }} {{ 'a' and 'b' }} {{ '' and 'b' }} {{ none or [] }} {{ nothing or 'fallback' }}", {}),
+    ("not precedence", "{{ not true }} {{ not 1 == 2 }} {{ not x is defined }} {{ not (true and false) }}", {}),
+    ("unary minus filter precedence", "{{ -3 | abs }} {{ -(3) }} {{ - l | length }}", {"l": [1, 2]}),
+    ("truthiness", "{% for v in [0, 1, '', 'a', [], [0], {}, {'a': 1}, none, 0.0, 0.5] %}{{ 'T' if v else 'F' }}{% endfor %}", {}),
+    ("inline if", "{{ 'yes' if x else 'no' }} {{ 'a' if false }}| {{ 1 if true else 2 if false else 3 }}", {"x": 1}),
+    ("inline if undefined error", "{{ ('a' if false) + 'b' }}", {}),
+    ("tuple expression", "{% set t = 1, 2 %}{{ t }} {{ t | length }}", {}),
+    # --- if
+    ("if elif else", "{% for x in [1, 2, 3] %}{% if x == 1 %}one{% elif x == 2 %}two{% else %}many{% endif %} {% endfor %}", {}),
+    ("if undefined falsy", "{% if nothing %}yes{% else %}no{% endif %}", {}),
+    ("nested if", "{% if a %}{% if b %}ab{% else %}a{% endif %}{% endif %}", {"a": True, "b": False}),
+    # --- for
+    ("for basic", "{% for x in items %}{{ x }},{% endfor %}", {"items": ["a", "b", "c"]}),
+    ("for loop variables", "{% for x in 'abc' %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }};{% endfor %}", {}),
+    ("for previtem nextitem", "{% for x in [1, 2, 3] %}[{{ loop.previtem }}|{{ loop.nextitem }}]{% endfor %}", {}),
+    ("for previtem defined", "{% for x in [1, 2] %}{{ loop.previtem is defined }}{% endfor %}", {}),
+    ("for cycle", "{% for x in range(5) %}{{ loop.cycle('a', 'b') }}{% endfor %}", {}),
+    ("for changed", "{% for x in [1, 1, 2, 2, 1] %}{{ loop.changed(x) }} {% endfor %}", {}),
+    ("for tuple unpacking", "{% for k, v in d.items() %}{{ k }}:{{ v }} {% endfor %}", {"d": {"x": 1, "y": [2]}}),
+    ("for over dict keys", "{% for k in d %}{{ k }}{% endfor %}", {"d": {"b": 1, "a": 2}}),
+    ("for over string", "{% for c in 'hé!' %}[{{ c }}]{% endfor %}", {}),
+    ("for filter", "{% for x in range(10) if x is odd %}{{ x }}{{ ',' if not loop.last }}{% endfor %}", {}),
+    ("for filter loop length", "{% for m in messages if m.role != 'system' %}{{ loop.index }}/{{ loop.length }} {% endfor %}", {"messages": MSGS}),
+    ("for else", "{% for x in [] %}x{% else %}empty{% endfor %}", {}),
+    ("for else over undefined", "{% for x in nothing %}x{% else %}none{% endfor %}", {}),
+    ("for else after filter", "{% for x in [1, 3] if x is even %}x{% else %}no evens{% endfor %}", {}),
+    ("nested loops", "{% for a in [1, 2] %}{% for b in 'xy' %}{{ a }}{{ b }}{{ loop.index }} {% endfor %}{{ loop.index }}|{% endfor %}", {}),
+    ("break continue", "{% for x in range(10) %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 5 %}{% break %}{% endif %}{{ x }}{% endfor %}", {}),
+    ("reverse iteration", "{% for m in messages[::-1] %}{{ loop.index0 }}:{{ m.role }} {% endfor %}", {"messages": MSGS}),
+    ("loop var scoping", "{% set x = 'outer' %}{% for i in [1] %}{% set x = 'inner' %}{{ x }}{% endfor %} {{ x }}", {}),
+    ("loop counter needs namespace", "{% set c = 0 %}{% for i in [1, 2, 3] %}{% set c = c + i %}{% endfor %}{{ c }}", {}),
+    ("loop reads outer reassigned", "{% set x = 1 %}{% for i in [1, 2] %}{{ x }}{% set x = x + 10 %}{{ x }} {% endfor %}", {}),
+    ("loop over none errors", "{% for x in n %}{{ x }}{% endfor %}", {"n": None}),
+    ("loop over int errors", "{% for x in 5 %}{{ x }}{% endfor %}", {}),
+    ("recursive loop", "{% for n in tree recursive %}{{ n.name }}{% if n.children %}({{ loop(n.children) }}){% endif %}{% endfor %}",
+     {"tree": [{"name": "a", "children": [{"name": "b", "children": []}, {"name": "c"}]}, {"name": "d"}]}),
+    ("loop depth", "{% for n in tree recursive %}{{ loop.depth }}{{ loop(n.c) if n.c }}{% endfor %}",
+     {"tree": [{"c": [{"c": [{}]}]}]}),
+    # --- set, namespace, with
+    ("set simple", "{% set x = 'v' %}{{ x }}", {}),
+    ("set overrides context", "{% set messages = messages[1:] %}{{ messages | length }}", {"messages": MSGS}),
+    ("set tuple unpack", "{% set a, b = 1, 'two' %}{{ a }}{{ b }}", {}),
+    ("set unpack error", "{% set a, b = [1, 2, 3] %}", {}),
+    ("set block", "{% set body %}Hello {{ name }}!\n{% endset %}[{{ body }}]", {"name": "Ann"}),
+    ("set block filter", "{% set body | upper %}shout {{ 1 }}{% endset %}{{ body }}", {}),
+    ("namespace", "{% set ns = namespace(a=1, b='x') %}{% set ns.a = ns.a + 1 %}{{ ns.a }}{{ ns.b }}", {}),
+    ("namespace in loop", "{% set ns = namespace(found=false, idx=-1) %}{% for m in messages %}{% if m.role == 'user' %}{% set ns.found = true %}{% set ns.idx = loop.index0 %}{% endif %}{% endfor %}{{ ns.found }} {{ ns.idx }}",
+     {"messages": MSGS}),
+    ("namespace from dict", "{% set ns = namespace({'a': 1}, b=2) %}{{ ns.a }}{{ ns.b }}{{ ns.c is defined }}", {}),
+    ("namespace repr", "{% set ns = namespace(a=1) %}{{ ns }}", {}),
+    ("namespace attr on non namespace", "{% set d = {} %}{% set d.a = 1 %}", {}),
+    ("namespace underscore refused", "{% set ns = namespace() %}{% set ns._x = 1 %}", {}),
+    ("dict global", "{{ dict(a=1, b='x') }} {{ dict(a=1).a }}", {}),
+    ("range", "{{ range(3) | list }} {{ range(1, 10, 3) | list }} {{ range(5, 0, -2) | list }}", {}),
+    ("with block", "{% with x = 1, y = 2 %}{{ x + y }}{% endwith %}[{{ x }}]", {}),
+    # --- macros
+    ("macro defaults", "{% macro greet(name, greeting='Hello') %}{{ greeting }}, {{ name }}!{% endmacro %}{{ greet('Ann') }} {{ greet('Bob', 'Hi') }} {{ greet(greeting='Yo', name='Cy') }}", {}),
+    ("macro whitespace", "{% macro item(x) %}\n  <{{ x }}>\n{% endmacro %}\n{{ item(1) }}{{ item(2) }}", {}),
+    ("macro missing arg", "{% macro f(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}{{ f(1) }}", {}),
+    ("macro too many args", "{% macro f(a) %}{{ a }}{% endmacro %}{{ f(1, 2) }}", {}),
+    ("macro sees globals", "{% macro f() %}{{ bos }}{{ g }}{% endmacro %}{% set g = 'set' %}{{ f() }}", {"bos": "<s>"}),
+    ("macro recursion", "{% macro fact(n) %}{% if n <= 1 %}1{% else %}{{ n * (fact(n - 1) | int) }}{% endif %}{% endmacro %}{{ fact(5) }}", {}),
+    ("call block", "{% macro wrap() %}<{{ caller() }}>{% endmacro %}{% call wrap() %}inner{% endcall %}", {}),
+    # --- generation extension, filter block
+    ("generation block", "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}{{ m.content }}{% endgeneration %}{% else %}{{ m.content }}{% endif %}|{% endfor %}",
+     {"messages": MSGS}),
+    ("generation block whitespace", "A\n{% generation %}\n  body\n{% endgeneration %}\nB", {}),
+    ("filter block", "{% filter upper %}hello {{ name }}{% endfilter %}", {"name": "x"}),
+    # --- tests
+    ("defined undefined tests", "{{ x is defined }} {{ y is defined }} {{ y is undefined }} {{ n is defined }}", {"x": 1, "n": None}),
+    ("none test", "{{ n is none }} {{ x is none }} {{ y is none }} {{ n is not none }}", {"n": None, "x": 0}),
+    ("type tests", "{% for v in ['s', 1, 1.5, true, none, [1], {'a': 1}, (1,)] %}{{ v is string }}{{ v is number }}{{ v is integer }}{{ v is float }}{{ v is boolean }}{{ v is mapping }}{{ v is iterable }}{{ v is sequence }};{% endfor %}", {}),
+    ("undefined type tests", "{{ u is string }}{{ u is iterable }}{{ u is mapping }}{{ u is number }}", {}),
+    ("true false tests", "{{ true is true }} {{ 1 is true }} {{ false is false }} {{ 0 is false }} {{ none is false }}", {}),
+    ("odd even divisibleby", "{{ 3 is odd }} {{ 4 is even }} {{ 9 is divisibleby 3 }} {{ 9 is divisibleby(4) }}", {}),
+    ("comparison tests", "{{ 1 is eq 1 }} {{ 1 is equalto 2 }} {{ 2 is gt 1 }} {{ 2 is lt 1 }} {{ 2 is ge 2 }} {{ 1 is le 0 }} {{ 1 is ne 2 }} {{ 'a' is in 'abc' }}", {}),
+    ("lower upper tests", "{{ 'abc' is lower }} {{ 'aBc' is lower }} {{ 'ABC' is upper }} {{ '12' is upper }}", {}),
+    ("callable test", "{{ raise_exception is callable }} {{ 'x' is callable }} {{ namespace is callable }}", {}),
+    ("test precedence", "{{ 1 + 1 is odd }} {{ not 2 is odd }} {{ x is defined and x }}", {"x": 0}),
+    ("unknown test", "{{ 1 is frobnicated }}", {}),
+    ("unknown test in if", "{% if false %}{{ 1 is frobnicated }}{% endif %}ok", {}),
+    # --- filters
+    ("trim filter", "[{{ '  a b \n' | trim }}][{{ 'xxaxx' | trim('x') }}][{{ none | trim }}]", {}),
+    ("tojson basic", "{{ d | tojson }}", {"d": {"b": 1, "a": [1, 2.5, None, True], "s": "é \"q\" \\ \n <tag> &", "e": {}, "l": []}}),
+    ("tojson indent", "{{ t | tojson(indent=4) }}", {"t": TOOL}),
+    ("tojson indent 2 sort keys", "{{ d | tojson(indent=2, sort_keys=true) }}", {"d": {"b": [1, {"z": 0, "y": 1}], "a": "x"}}),
+    ("tojson separators", "{{ d | tojson(separators=(',', ':')) }}", {"d": {"a": [1, 2], "b": "c"}}),
+    ("tojson ensure ascii", "{{ 'é😀' | tojson(ensure_ascii=true) }} {{ 'é😀' | tojson }}", {}),
+    ("tojson scalars", "{{ 1 | tojson }} {{ 1.0 | tojson }} {{ none | tojson }} {{ 'x' | tojson }} {{ true | tojson }} {{ (1, 2) | tojson }}", {}),
+    ("tojson undefined error", "{{ nothing | tojson }}", {}),
+    ("tojson control chars", "{{ s | tojson }}", {"s": "a\u0001b\tc\u007f\u2028"}),
+    ("length count", "{{ l | length }} {{ s | length }} {{ d | count }} {{ nothing | length }} {{ 'héllo👋' | length }}", {"l": [1, 2], "s": "abc", "d": {"a": 1}}),
+    ("length of int error", "{{ 5 | length }}", {}),
+    ("case filters", "{{ 'hELLo wORLD' | lower }} {{ 'hello' | upper }} {{ 'hELLO world' | capitalize }} {{ 'hello-world foo(bar) it\\'s' | title }}", {}),
+    ("join filter", "{{ l | join }} {{ l | join(', ') }} {{ [1, 2] | join('-') }} {{ users | join(', ', attribute='name') }}",
+     {"l": ["a", "b"], "users": [{"name": "x"}, {"name": "y"}]}),
+    ("default filter", "{{ nothing | default('d') }} {{ '' | default('d') }} {{ '' | default('d', true) }} {{ none | d('n') }} {{ 0 | d('z', boolean=true) }} {{ nothing | default }}|", {}),
+    ("first last", "{{ l | first }} {{ l | last }} {{ 'abc' | first }} {{ 'abc' | last }} {{ d | first }} [{{ [] | first }}]", {"l": [1, 2, 3], "d": {"k": 1, "j": 2}}),
+    ("list filter", "{{ 'abc' | list }} {{ d | list }} {{ (1, 2) | list }} {{ nothing | list }}", {"d": {"a": 1, "b": 2}}),
+    ("items filter", "{% for k, v in d | items %}{{ k }}{{ v }}{% endfor %} {{ d | items | list }}", {"d": {"a": 1, "b": 2}}),
+    ("items filter undefined", "[{% for k, v in nothing | items %}{{ k }}{% endfor %}]", {}),
+    ("items filter non mapping", "{{ [1] | items | list }}", {}),
+    ("replace filter", "{{ 'aaa' | replace('a', 'b') }} {{ 'aaa' | replace('a', 'b', 2) }} {{ 'abc' | replace('', '-') }}", {}),
+    ("string filter", "{{ 1 | string }} {{ [1, 'a'] | string }} {{ none | string }} {{ (1 | string) + 'x' }}", {}),
+    ("int filter", "{{ '42' | int }} {{ '4.7' | int }} {{ 'x' | int }} {{ 'x' | int(7) }} {{ 3.9 | int }} {{ true | int }} {{ '0x1A' | int(base=16) }} {{ ' 12 ' | int }}", {}),
+    ("float filter", "{{ '1.5' | float }} {{ 2 | float }} {{ 'x' | float }} {{ 'x' | float(1.5) }} {{ '1e3' | float }}", {}),
+    ("abs filter", "{{ -3 | abs }} {{ -2.5 | abs }} {{ 4 | abs }}", {}),
+    ("round filter", "{{ 2.5 | round }} {{ 3.5 | round }} {{ 2.675 | round(2) }} {{ 1.25 | round(1) }} {{ 3 | round }} {{ 2.1 | round(0, 'ceil') }} {{ 2.9 | round(method='floor') }} {{ 1234.5678 | round(-2) }}", {}),
+    ("reverse filter", "{{ 'abc' | reverse }} {{ [1, 2, 3] | reverse | list }}", {}),
+    ("sort filter", "{{ [3, 1, 2] | sort }} {{ ['b', 'A', 'c'] | sort }} {{ ['b', 'A', 'c'] | sort(case_sensitive=true) }} {{ [3, 1, 2] | sort(reverse=true) }} {{ users | sort(attribute='age') | map(attribute='name') | join(',') }}",
+     {"users": [{"name": "a", "age": 30}, {"name": "b", "age": 20}, {"name": "c", "age": 30}]}),
+    ("sort mixed error", "{{ [1, 'a'] | sort }}", {}),
+    ("unique filter", "{{ ['a', 'A', 'b', 'a'] | unique | list }} {{ ['a', 'A'] | unique(case_sensitive=true) | list }} {{ [1, 2, 1] | unique | list }}", {}),
+    ("map filter", "{{ users | map(attribute='name') | list }} {{ ['a', 'b'] | map('upper') | list }} {{ users | map(attribute='missing', default='?') | list }} {{ nested | map(attribute='a.b') | list }}",
+     {"users": [{"name": "x"}, {"name": "y"}], "nested": [{"a": {"b": 1}}, {"a": {"b": 2}}]}),
+    ("select reject", "{{ range(6) | select('odd') | list }} {{ range(6) | reject('odd') | list }} {{ [0, 1, '', 'a'] | select | list }} {{ [1, 5, 9] | select('gt', 4) | list }}", {}),
+    ("selectattr rejectattr", "{{ messages | selectattr('role', 'equalto', 'user') | map(attribute='content') | list }} {{ messages | rejectattr('role', 'eq', 'system') | list | length }} {{ flags | selectattr('on') | map(attribute='n') | join }}",
+     {"messages": MSGS, "flags": [{"n": "a", "on": True}, {"n": "b", "on": False}, {"n": "c"}]}),
+    ("selectattr defined", "{{ tools | selectattr('function', 'defined') | list | length }}", {"tools": [TOOL, {"type": "x"}]}),
+    ("indent filter", "[{{ 'a\nb\n\nc' | indent }}][{{ 'a\nb' | indent(2, true) }}][{{ 'a\n\nb' | indent('> ', blank=true) }}]", {}),
+    ("safe escape filters", "{{ '<b>' | safe }} {{ '<a href=\"x\">&\\'' | e }} {{ '<i>' | escape }}", {}),
+    ("wordcount filter", "{{ 'hello big_world, 42 times!' | wordcount }}", {}),
+    ("sum min max", "{{ [1, 2, 3] | sum }} {{ [1, 2, 3] | max }} {{ ['b', 'A', 'c'] | min }} {{ users | sum(attribute='n') }}", {"users": [{"n": 2}, {"n": 5}]}),
+    ("dictsort filter", "{% for k, v in d | dictsort %}{{ k }}{{ v }}{% endfor %} {{ d | dictsort(by='value') }}", {"d": {"b": 1, "a": 3, "C": 2}}),
+    ("batch filter", "{{ range(5) | batch(2) | list }} {{ range(5) | batch(2, 'x') | list }}", {}),
+    ("center filter", "[{{ 'ab' | center(7) }}]", {}),
+    ("attr filter", "{{ d | attr('keys') is defined }} [{{ d | attr('a') }}]", {"d": {"a": 1}}),
+    ("filter chain", "{{ '  Hello World  ' | trim | lower | replace('world', 'there') | title }}", {}),
+    ("filter args from vars", "{{ l | join(sep) }}", {"l": ["a", "b"], "sep": " + "}),
+    ("unknown filter", "{{ 'x' | frobnicate }}", {}),
+    ("unknown filter in if", "{% if false %}{{ 'x' | frobnicate }}{% endif %}fine", {}),
+    ("unknown filter in if runs", "{% if true %}{{ 'x' | frobnicate }}{% endif %}", {}),
+    # --- globals
+    ("raise_exception", "a\nb\n{{ raise_exception('Bad input: ' ~ x) }}", {"x": 3}),
+    ("raise_exception in if", "{% if messages[0].role == 'system' %}\n  {{- raise_exception('System role not supported') }}\n{% endif %}", {"messages": MSGS}),
+    ("strftime_now", "{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d %H:%M:%S') }}|{{ strftime_now('%A %B %j %I%p %y') }}", {}),
+    ("strftime_now defined", "{{ strftime_now is defined }}", {}),
+    # --- errors
+    ("syntax unclosed if", "{% if true %}never closed", {}),
+    ("syntax unknown tag", "line1\n{% frobnicate %}", {}),
+    ("syntax endfor mismatch", "{% if true %}\n{% endfor %}", {}),
+    ("syntax bad expression", "{{ 1 + }}", {}),
+    ("syntax unclosed variable", "{{ x ", {}),
+    ("syntax unclosed comment", "a {# never", {}),
+    ("syntax do not enabled", "{% do x %}", {}),
+    ("syntax expected token", "{% for x in y z %}{% endfor %}", {}),
+    ("syntax unexpected end", "{% for x in %}{% endfor %}", {}),
+    ("syntax unbalanced bracket", "{{ (1 + 2 }}", {}),
+    ("syntax elif after else", "{% if a %}{% else %}{% elif b %}{% endif %}", {}),
+    ("runtime error line", "one\ntwo\n{% for m in messages %}\n{{ m.content.nope.x }}\n{% endfor %}", {"messages": MSGS}),
+    ("call non callable", "{{ x() }}", {"x": "str"}),
+    ("call undefined", "{{ nothing() }}", {}),
+    # --- jinja-looking content is data
+    ("content looks like jinja", "{{ c }}|{{ c | trim }}", {"c": "{{ x }} {% if %} {# c #}"}),
+    ("many messages", "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}\n{% endfor %}",
+     {"messages": [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i}"} for i in range(12)]}),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Chat-template conversations
+
+def conversations(system_ok=True):
+    """Conversations exercising the real templates."""
+    sys_msg = {"role": "system", "content": "You are a careful assistant."}
+    convs = []
+
+    def add(name, msgs):
+        convs.append((name, msgs))
+
+    add("single user", [{"role": "user", "content": "What is 2+2?"}])
+    add("user assistant", [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello! How can I help?"}])
+    add("system user", [sys_msg, {"role": "user", "content": "Tell me a joke."}])
+    add("system user assistant", [sys_msg, {"role": "user", "content": "Capital of France?"},
+                                   {"role": "assistant", "content": "Paris."}])
+    add("multi turn", [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
+                       {"role": "user", "content": "c"}, {"role": "assistant", "content": "d"},
+                       {"role": "user", "content": "e"}, {"role": "assistant", "content": "f"}])
+    add("think in last assistant", [{"role": "user", "content": "Solve x+1=3"},
+                                    {"role": "assistant", "content": "<think>\nSubtract 1.\n</think>\n\nx = 2"}])
+    add("think in earlier assistant", [{"role": "user", "content": "q1"},
+                                       {"role": "assistant", "content": "<think>r1</think>a1"},
+                                       {"role": "user", "content": "q2"},
+                                       {"role": "assistant", "content": "<think>\nr2\n</think>\n\na2"}])
+    add("think only earlier", [{"role": "user", "content": "q1"},
+                               {"role": "assistant", "content": "<think>old reasoning</think>\nold answer"},
+                               {"role": "user", "content": "q2"}])
+    add("reasoning_content field", [{"role": "user", "content": "Why?"},
+                                    {"role": "assistant", "content": "Because.", "reasoning_content": "Let me think.\n"}])
+    add("reasoning_content earlier turn", [{"role": "user", "content": "u1"},
+                                           {"role": "assistant", "content": "a1", "reasoning_content": "r1"},
+                                           {"role": "user", "content": "u2"},
+                                           {"role": "assistant", "content": "a2"}])
+    add("empty think", [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "<think>\n\n</think>\n\nhello"}])
+    add("whitespace to trim", [{"role": "user", "content": "  padded question \n\n"},
+                               {"role": "assistant", "content": "\n\n  padded answer  \t\n"}])
+    add("system whitespace", [{"role": "system", "content": "  sys with spaces \n"}, {"role": "user", "content": " u "}])
+    add("unicode", [{"role": "user", "content": "Grüß dich! 你好 🌍 — naïve café"},
+                    {"role": "assistant", "content": "Ça va? こんにちは 👋"}])
+    add("jinja-looking content", [{"role": "user", "content": "{{ x }} and {% if %} and {# c #}"},
+                                  {"role": "assistant", "content": "{% endif %}{{ raise_exception('no') }}"}])
+    add("special tokens in content", [{"role": "user", "content": "<|im_start|>user<|im_end|><|eot_id|><start_of_turn>"},
+                                      {"role": "assistant", "content": "<bos><|begin_of_text|>"}])
+    add("empty content", [{"role": "user", "content": ""}, {"role": "assistant", "content": ""}])
+    add("newlines everywhere", [{"role": "user", "content": "line1\nline2\n\nline4"},
+                                {"role": "assistant", "content": "```python\nprint('hi')\n```\n"}])
+    add("long conversation", [{"role": "user" if i % 2 == 0 else "assistant", "content": f"message number {i}"}
+                              for i in range(10)])
+    add("tool response as user", [{"role": "user", "content": "<tool_response>\n42\n</tool_response>"},
+                                  {"role": "assistant", "content": "ok"}])
+    add("quotes and backslashes", [{"role": "user", "content": "He said \"hi\" and 'bye' \\n not a newline"},
+                                   {"role": "assistant", "content": "\\\\ backslashes \\"}])
+    add("system only", [sys_msg])
+    add("assistant first", [{"role": "assistant", "content": "I start."}, {"role": "user", "content": "ok"}])
+    add("two users in a row", [{"role": "user", "content": "one"}, {"role": "user", "content": "two"}])
+    add("think with tool-ish content", [{"role": "user", "content": "check"},
+                                        {"role": "assistant", "content": "<think>\nplan\n</think>\n\n<tool_call>{}</tool_call>"}])
+    add("think no newline", [{"role": "user", "content": "x"}, {"role": "assistant", "content": "<think>r</think>c"}])
+    add("multiple think closes", [{"role": "user", "content": "x"},
+                                  {"role": "assistant", "content": "<think>a</think>b</think>c"}])
+    add("system then think", [sys_msg, {"role": "user", "content": "q"},
+                              {"role": "assistant", "content": "<think>\nhmm\n</think>\n\nanswer"}])
+    add("tabs and carriage returns", [{"role": "user", "content": "a\tb\r\nc"}, {"role": "assistant", "content": "\r\n"}])
+    add("very long content", [{"role": "user", "content": "word " * 300}, {"role": "assistant", "content": "ok " * 200}])
+    return convs
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_temperature",
+        "description": "Get the current temperature at a location.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string", "description": "The location, in the format \"City, Country\""},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "description": "Unité de température"},
+            },
+            "required": ["location", "unit"],
+        },
+        "return": {"type": "number", "description": "The temperature as a float."},
+    },
+}
+TOOL_CALL_MSGS = [
+    {"role": "user", "content": "Temperature in Paris?"},
+    {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {
+        "name": "get_current_temperature", "arguments": {"location": "Paris, France", "unit": "celsius"}}}]},
+    {"role": "tool", "content": "22.5", "name": "get_current_temperature"},
+    {"role": "assistant", "content": "It is 22.5 °C."},
+]
+
+MODELS = {
+    "qwen3": ("Qwen-Qwen3-0.6B.jinja", {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}),
+    "llama3.1": ("meta-llama-Llama-3.1-8B-Instruct.jinja",
+                 {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>", "pad_token": "<|finetune_right_pad_id|>"}),
+    "llama3.2": ("meta-llama-Llama-3.2-3B-Instruct.jinja",
+                 {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>", "pad_token": "<|finetune_right_pad_id|>"}),
+    "gemma2": ("google-gemma-2-2b-it.jinja",
+               {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"}),
+}
+
+
+def chat_cases():
+    cases = []
+    for model, (template_file, tokens) in MODELS.items():
+        for name, msgs in conversations():
+            for agp in (False, True):
+                cases.append(render_chat(f"{model}: {name} (add_generation_prompt={agp})", template_file, msgs, agp, tokens))
+        # Model-specific extras.
+        extra = [
+            ("tools", dict(tools=[WEATHER_TOOL]), [{"role": "user", "content": "Weather?"}]),
+            ("tools with system", dict(tools=[WEATHER_TOOL]),
+             [{"role": "system", "content": "Use tools."}, {"role": "user", "content": "Weather?"}]),
+            ("tool call round trip", dict(tools=[WEATHER_TOOL]), TOOL_CALL_MSGS),
+            ("tool call no tools", {}, TOOL_CALL_MSGS),
+            ("date_string given", dict(date_string="01 Jan 2025"), [{"role": "user", "content": "Date?"}]),
+            ("enable_thinking false", dict(enable_thinking=False), [{"role": "user", "content": "Quick answer"}]),
+            ("enable_thinking true", dict(enable_thinking=True), [{"role": "user", "content": "Think"}]),
+            ("tools but no user message", dict(tools=[WEATHER_TOOL]), [{"role": "system", "content": "only system"}]),
+            ("two tool calls", dict(tools=[WEATHER_TOOL]), [
+                {"role": "user", "content": "Two cities"},
+                {"role": "assistant", "content": "", "tool_calls": [
+                    {"type": "function", "function": {"name": "get_current_temperature", "arguments": {"location": "A"}}},
+                    {"type": "function", "function": {"name": "get_current_temperature", "arguments": '{"location": "B"}'}}]},
+            ]),
+            ("builtin tools", dict(builtin_tools=["brave_search", "wolfram_alpha", "code_interpreter"]), [
+                {"role": "user", "content": "Search"},
+                {"role": "assistant", "tool_calls": [{"type": "function", "function": {
+                    "name": "brave_search", "arguments": {"query": "jinja", "lang": "en"}}}]},
+                {"role": "ipython", "content": {"results": ["a", "b"]}},
+            ]),
+            ("assistant missing content", {}, [{"role": "user", "content": "x"}, {"role": "assistant"}]),
+            ("content is none", {}, [{"role": "user", "content": "x"}, {"role": "assistant", "content": None}]),
+            ("documents passed", dict(documents=[{"title": "Doc", "text": "Body"}]), [{"role": "user", "content": "x"}]),
+        ]
+        for name, kwargs, msgs in extra:
+            for agp in (False, True):
+                cases.append(render_chat(f"{model}: {name} (add_generation_prompt={agp})", template_file, msgs, agp,
+                                         tokens, **kwargs))
+    return cases
+
+
+def main():
+    cases = [render_focused(name, src, ctx) for name, src, ctx in FOCUSED]
+    names = [c["name"] for c in cases]
+    assert len(names) == len(set(names)), "duplicate focused case names"
+    cases += chat_cases()
+    out = {
+        "generator": "scripts/make-jinja-references.py",
+        "jinja2": jinja2.__version__,
+        "transformers": transformers.__version__,
+        "strftime_now": FIXED_NOW.isoformat(),
+        "cases": cases,
+    }
+    path = os.path.join(REF_DIR, "cases.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    errors = sum("error" in c for c in cases)
+    print(f"wrote {len(cases)} cases ({errors} expecting errors) to {os.path.relpath(path, ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
