@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "winnow", targets: ["winnow"]),
         .library(name: "RewardModel", targets: ["RewardModel"]),
         .library(name: "ChatText", targets: ["ChatText"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,13 +23,18 @@ let package = Package(
                        providers: [.apt(["librdkafka-dev"])]),
 
         // Token ids -> rewards.
-        .target(name: "RewardModel", dependencies: ["CBLAS"], path: "Sources/RewardModel",
+        // The element-wise loops between GEMMs, with AVX2+FMA paths chosen at run time.
+        .target(name: "CKernels", path: "Sources/CKernels"),
+        .target(name: "RewardModel", dependencies: ["CBLAS", "CKernels"], path: "Sources/RewardModel",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         // Conversations -> token ids.
         .target(name: "Tokenizer", path: "Sources/ChatText/Tokenizer"),
         .target(name: "Jinja", path: "Sources/ChatText/Jinja"),
         .target(name: "ChatText", dependencies: ["Tokenizer", "Jinja"], path: "Sources/ChatText/Conversation"),
+
+        // A small safe Swift wrapper over librdkafka.
+        .target(name: "Kafka", dependencies: ["CRdKafka"], path: "Sources/Kafka"),
 
         // The command-line tool.
         .executableTarget(name: "winnow", dependencies: [
@@ -40,6 +46,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("References")]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -39,6 +39,7 @@ struct BenchCommand: ParsableCommand {
                                          vocabulary: rewardModel.configuration.vocabularySize,
                                          avoiding: rewardModel.configuration.padTokenID)
         _ = try rewardModel.score(batch)  // warm-up: page in weights, spin up threads
+        rewardModel.resetProfile()
         var seconds: [Double] = []
         for _ in 0..<repeats {
             let start = Date()
@@ -48,8 +49,12 @@ struct BenchCommand: ParsableCommand {
         let median = seconds.sorted()[seconds.count / 2]
         let tokensPerSecond = Double(sequences * tokens) / median
         let peak = ResourceUsage.peakResidentBytes
+        let profile = rewardModel.profile
+        let stages = ForwardProfile.Stage.allCases.map { stage in
+            (stage.rawValue, (profile.seconds[stage] ?? 0) / max(profile.total, 1e-9))
+        }
         if json {
-            print("{\"engine\":\"winnow\",\"model\":\(JSON.string(rewardModel.directory.name)),\"sequences\":\(sequences),\"tokens\":\(tokens),\"threads\":\(rewardModel.options.threads),\"seconds\":\(median),\"tokens_per_s\":\(tokensPerSecond),\"sequences_per_s\":\(Double(sequences) / median),\"load_seconds\":\(loadSeconds),\"peak_rss_bytes\":\(peak)}")
+            print("{\"engine\":\"winnow\",\"model\":\(JSON.string(rewardModel.directory.name)),\"sequences\":\(sequences),\"tokens\":\(tokens),\"threads\":\(rewardModel.options.threads),\"seconds\":\(median),\"tokens_per_s\":\(tokensPerSecond),\"sequences_per_s\":\(Double(sequences) / median),\"load_seconds\":\(loadSeconds),\"gemm_share\":\(profile.gemmShare),\"peak_rss_bytes\":\(peak)}")
         } else {
             print("model            \(rewardModel.directory.name) (\(rewardModel.configuration.architecture))")
             print("shape            \(sequences) sequences x \(tokens) tokens, \(rewardModel.options.threads) threads")
@@ -57,6 +62,10 @@ struct BenchCommand: ParsableCommand {
             print("round (median)   \(String(format: "%.3f", median)) s of \(repeats)")
             print("throughput       \(String(format: "%.1f", tokensPerSecond)) tokens/s")
             print("peak resident    \(String(format: "%.1f", Double(peak) / 1_048_576)) MiB")
+            print("time in GEMM     \(String(format: "%.1f", 100 * profile.gemmShare)) %")
+            for (name, share) in stages {
+                print("  \(name.padding(toLength: 15, withPad: " ", startingAt: 0))\(String(format: "%5.1f", 100 * share)) %")
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A decoder-only transformer with a `score` head: `*ForSequenceClassification` with one label.
 /// reward = score · final_norm(h_L)[last non-pad token].
 final class DecoderClassifier: @unchecked Sendable {
@@ -10,6 +12,7 @@ final class DecoderClassifier: @unchecked Sendable {
     let scoreHead: FloatBuffer
     let rotary: RotaryEmbedding
     let pool: ComputePool
+    var profile = ForwardProfile()
 
     init(store: WeightStore, configuration c: ModelConfiguration, maxPositions: Int, pool: ComputePool) throws {
         configuration = c
@@ -37,17 +40,23 @@ final class DecoderClassifier: @unchecked Sendable {
         let scale = 1 / Float(d).squareRoot()
         let groupSize = heads / kvHeads
 
+        profile.count(tokens: n)
+        var t = now()
         batch.tokens.withUnsafeBufferPointer { tokens in
             pool.parallelFor(n, minimumPerWorker: 64) { r in
                 decode(embedding, into: x + r * hiddenSize, count: hiddenSize, offset: Int(tokens[r]) * hiddenSize)
             }
         }
+        profile.add(.embedding, since: t)
 
         for block in blocks {
             // Attention half.
+            t = now()
             rmsNormRows(x, rows: n, count: hiddenSize, weight: block.inputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+            profile.add(.norms, since: t); t = now()
             linear(normed, rows: n, inFeatures: hiddenSize, weight: block.qkv.pointer, outFeatures: qkvWidth, into: qkv)
             if let bias = block.qkvBias { addBias(bias.pointer, to: qkv, rows: n, columns: qkvWidth) }
+            profile.add(.projections, since: t); t = now()
             batch.positions.withUnsafeBufferPointer { positions in
                 pool.parallelFor(n, minimumPerWorker: 16) { r in
                     let q = qkv + r * qkvWidth, k = q + heads * d
@@ -59,6 +68,7 @@ final class DecoderClassifier: @unchecked Sendable {
                     rotary.rotate(k, heads: kvHeads, position: Int(positions[r]))
                 }
             }
+            profile.add(.positional, since: t); t = now()
             let sequences = batch.sequences
             pool.parallelTasks(sequences.count * heads) { task, worker in
                 let s = sequences[task / heads], head = task % heads
@@ -70,34 +80,42 @@ final class DecoderClassifier: @unchecked Sendable {
                 CausalAttention.run(operands, head: head, keyValueHead: head / groupSize, headDimension: d,
                                     scale: scale, scratch: ws.scores[worker].pointer)
             }
+            profile.add(.attention, since: t); t = now()
             linear(attention, rows: n, inFeatures: attentionWidth, weight: block.output.pointer, outFeatures: hiddenSize,
                    into: x, accumulate: true)
             if let bias = block.outputBias { addBias(bias.pointer, to: x, rows: n, columns: hiddenSize) }
 
+            profile.add(.projections, since: t); t = now()
+
             // MLP half, in row tiles so the wide intermediate activations stay small.
             rmsNormRows(x, rows: n, count: hiddenSize, weight: block.postAttentionNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+            profile.add(.norms, since: t)
             var first = 0
             while first < n {
                 let rows = min(ws.mlpTile, n - first)
                 let width = c.intermediateSize
+                t = now()
                 linear(normed + first * hiddenSize, rows: rows, inFeatures: hiddenSize, weight: block.gateUp.pointer,
                        outFeatures: 2 * width, into: ws.gateUp.pointer)
                 if let bias = block.gateUpBias { addBias(bias.pointer, to: ws.gateUp.pointer, rows: rows, columns: 2 * width) }
+                profile.add(.mlpGEMM, since: t); t = now()
                 swiGLU(gateUp: ws.gateUp.pointer, rows: rows, width: width, into: ws.activated.pointer, pool: pool)
+                profile.add(.activation, since: t); t = now()
                 linear(ws.activated.pointer, rows: rows, inFeatures: width, weight: block.down.pointer, outFeatures: hiddenSize,
                        into: x + first * hiddenSize, accumulate: true)
                 if let bias = block.downBias { addBias(bias.pointer, to: x + first * hiddenSize, rows: rows, columns: hiddenSize) }
+                profile.add(.mlpGEMM, since: t)
                 first += rows
             }
         }
+        t = now()
+        defer { profile.add(.head, since: t) }
 
         // Final norm and the score head, only on the rows that are scored.
         return batch.sequences.map { s in
             let row = normed  // free now; reuse its first row
             rmsNorm(x + s.scoredRow * hiddenSize, weight: finalNorm.pointer, count: hiddenSize, epsilon: epsilon, into: row)
-            var sum: Float = 0
-            for i in 0..<hiddenSize { sum += row[i] * scoreHead[i] }
-            return sum
+            return wn_dot(row, scoreHead.pointer, Int32(hiddenSize))
         }
     }
 }

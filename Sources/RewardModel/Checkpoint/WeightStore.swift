@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Every tensor of a checkpoint, across one file or the shards named by
@@ -60,8 +61,7 @@ func decode(_ view: TensorView, into out: UnsafeMutablePointer<Float>, count: In
     case .f32:
         memcpy(out, view.bytes + offset * 4, count * 4)
     case .bf16:
-        let source = (view.bytes + offset * 2).assumingMemoryBound(to: UInt16.self)
-        for i in 0..<count { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: source[i])) << 16) }
+        wn_bf16_to_f32((view.bytes + offset * 2).assumingMemoryBound(to: UInt16.self), out, count)
     case .f16:
         let source = (view.bytes + offset * 2).assumingMemoryBound(to: UInt16.self)
         for i in 0..<count { out[i] = Float(Float16(bitPattern: UInt16(littleEndian: source[i]))) }

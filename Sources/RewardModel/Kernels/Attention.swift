@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// Where one sequence's queries, keys and values lie inside the packed projection output.
 struct AttentionOperands {
@@ -39,7 +40,7 @@ enum CausalAttention {
                         k, Int32(o.rowStride),
                         0, scratch, Int32(visible))
             for r in 0..<rows {
-                softmaxCausalRow(scratch + r * visible, valid: first + r + 1, width: visible)
+                wn_softmax_masked_row(scratch + r * visible, Int32(first + r + 1), Int32(visible))
             }
             // out[first..<first+rows] = P · V[0..<visible]
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
@@ -49,30 +50,5 @@ enum CausalAttention {
                         0, out + first * o.outputStride, Int32(o.outputStride))
             first += rows
         }
-    }
-
-    /// Softmax over `row[0..<valid]`, zeros over the masked `row[valid..<width]`.
-    @inline(__always)
-    static func softmaxCausalRow(_ row: UnsafeMutablePointer<Float>, valid: Int, width: Int) {
-        var max8 = Vector8(repeating: -.infinity)
-        var i = 0
-        while i + 8 <= valid { max8 = pointwiseMax(max8, load8(row + i)); i += 8 }
-        var maximum = max8.max()
-        while i < valid { maximum = Swift.max(maximum, row[i]); i += 1 }
-        var sum8 = Vector8()
-        i = 0
-        while i + 8 <= valid {
-            let e = exp8(load8(row + i) - maximum)
-            store8(e, row + i)
-            sum8 += e
-            i += 8
-        }
-        var sum = sum8.sum()
-        while i < valid { let e = exp1(row[i] - maximum); row[i] = e; sum += e; i += 1 }
-        let inverse = 1 / sum
-        i = 0
-        while i + 8 <= valid { store8(load8(row + i) * inverse, row + i); i += 8 }
-        while i < valid { row[i] *= inverse; i += 1 }
-        for j in valid..<width { row[j] = 0 }
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Rotary position embeddings in Hugging Face's "rotate half" layout: dimension `i` of a head
@@ -52,23 +53,6 @@ public struct RotaryEmbedding: Sendable {
     @inline(__always)
     func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int, position: Int) {
         let half = headDimension / 2
-        let c = cosTable.pointer + position * half
-        let s = sinTable.pointer + position * half
-        for h in 0..<heads {
-            let lo = x + h * headDimension, hi = lo + half
-            var i = 0
-            while i + 8 <= half {
-                let a = load8(lo + i), b = load8(hi + i), cv = load8(c + i), sv = load8(s + i)
-                store8(a * cv - b * sv, lo + i)
-                store8(b * cv + a * sv, hi + i)
-                i += 8
-            }
-            while i < half {
-                let a = lo[i], b = hi[i]
-                lo[i] = a * c[i] - b * s[i]
-                hi[i] = b * c[i] + a * s[i]
-                i += 1
-            }
-        }
+        wn_rope(x, Int32(heads), Int32(headDimension), cosTable.pointer + position * half, sinTable.pointer + position * half)
     }
 }

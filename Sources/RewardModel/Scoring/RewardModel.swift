@@ -68,6 +68,17 @@ public final class RewardModel: @unchecked Sendable {
         planner = BatchPlanner(tokenBudget: options.tokenBudget)
     }
 
+    /// Where forward-pass time has gone since the model loaded (or the last reset).
+    public var profile: ForwardProfile {
+        lock.lock(); defer { lock.unlock() }
+        return classifier.profile
+    }
+
+    public func resetProfile() {
+        lock.lock(); defer { lock.unlock() }
+        classifier.profile.reset()
+    }
+
     /// Checks that `ids` can be scored: non-empty, within the vocabulary and the length limit.
     public func validate(_ ids: [Int32], index: Int = 0) throws {
         guard !ids.isEmpty else { throw ScoringError.emptySequence(index: index) }

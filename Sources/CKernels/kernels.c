@@ -1,0 +1,190 @@
+#include "ckernels.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define WN_AVX2 __attribute__((target("avx2,fma")))
+
+static int avx2_state = -1;
+
+int wn_has_avx2_fma(void) {
+    if (avx2_state < 0) {
+        __builtin_cpu_init();
+        avx2_state = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return avx2_state;
+}
+
+// e^x on eight lanes: Cephes' range reduction and degree-6 polynomial, ~1 ulp.
+WN_AVX2 static inline __m256 exp8(__m256 x) {
+    x = _mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f));
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.3365447504019f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+WN_AVX2 static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+WN_AVX2 static inline float hmax8(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+WN_AVX2 static void softmax_avx2(float *row, int valid) {
+    int i = 0;
+    __m256 m8 = _mm256_set1_ps(-INFINITY);
+    for (; i + 8 <= valid; i += 8) m8 = _mm256_max_ps(m8, _mm256_loadu_ps(row + i));
+    float m = hmax8(m8);
+    for (; i < valid; i++) m = row[i] > m ? row[i] : m;
+    __m256 mv = _mm256_set1_ps(m), s8 = _mm256_setzero_ps();
+    for (i = 0; i + 8 <= valid; i += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(row + i), mv));
+        _mm256_storeu_ps(row + i, e);
+        s8 = _mm256_add_ps(s8, e);
+    }
+    float s = hsum8(s8);
+    for (; i < valid; i++) { row[i] = expf(row[i] - m); s += row[i]; }
+    __m256 inv = _mm256_set1_ps(1.0f / s);
+    for (i = 0; i + 8 <= valid; i += 8) _mm256_storeu_ps(row + i, _mm256_mul_ps(_mm256_loadu_ps(row + i), inv));
+    for (; i < valid; i++) row[i] *= 1.0f / s;
+}
+
+WN_AVX2 static void swiglu_avx2(const float *gate, int width, float *out) {
+    const float *up = gate + width;
+    int i = 0;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (; i + 8 <= width; i += 8) {
+        __m256 g = _mm256_loadu_ps(gate + i);
+        __m256 silu = _mm256_div_ps(g, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < width; i++) out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+WN_AVX2 static void rms_norm_avx2(const float *x, const float *w, int n, float eps, float *y) {
+    int i = 0;
+    __m256 s8 = _mm256_setzero_ps();
+    for (; i + 8 <= n; i += 8) { __m256 v = _mm256_loadu_ps(x + i); s8 = _mm256_fmadd_ps(v, v, s8); }
+    float s = hsum8(s8);
+    for (; i < n; i++) s += x[i] * x[i];
+    float scale = 1.0f / sqrtf(s / (float)n + eps);
+    __m256 sv = _mm256_set1_ps(scale);
+    for (i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), sv), _mm256_loadu_ps(w + i)));
+    for (; i < n; i++) y[i] = x[i] * scale * w[i];
+}
+
+WN_AVX2 static void rope_avx2(float *x, int heads, int head_dim, const float *c, const float *s) {
+    int half = head_dim / 2;
+    for (int h = 0; h < heads; h++) {
+        float *lo = x + (size_t)h * head_dim, *hi = lo + half;
+        int i = 0;
+        for (; i + 8 <= half; i += 8) {
+            __m256 a = _mm256_loadu_ps(lo + i), b = _mm256_loadu_ps(hi + i);
+            __m256 cv = _mm256_loadu_ps(c + i), sv = _mm256_loadu_ps(s + i);
+            _mm256_storeu_ps(lo + i, _mm256_fmsub_ps(a, cv, _mm256_mul_ps(b, sv)));
+            _mm256_storeu_ps(hi + i, _mm256_fmadd_ps(b, cv, _mm256_mul_ps(a, sv)));
+        }
+        for (; i < half; i++) {
+            float a = lo[i], b = hi[i];
+            lo[i] = a * c[i] - b * s[i];
+            hi[i] = b * c[i] + a * s[i];
+        }
+    }
+}
+
+WN_AVX2 static void bf16_avx2(const uint16_t *src, float *dst, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + i)));
+        _mm256_storeu_ps(dst + i, _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16)));
+    }
+    for (; i < n; i++) { uint32_t b = (uint32_t)src[i] << 16; memcpy(dst + i, &b, 4); }
+}
+
+WN_AVX2 static float dot_avx2(const float *a, const float *b, int n) {
+    int i = 0;
+    __m256 s8 = _mm256_setzero_ps();
+    for (; i + 8 <= n; i += 8) s8 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s8);
+    float s = hsum8(s8);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+#define DISPATCH(avx2_call) if (wn_has_avx2_fma()) { avx2_call; return; }
+#define DISPATCH_RETURN(avx2_call) if (wn_has_avx2_fma()) { return avx2_call; }
+#else
+int wn_has_avx2_fma(void) { return 0; }
+#define DISPATCH(avx2_call)
+#define DISPATCH_RETURN(avx2_call)
+#endif
+
+void wn_softmax_masked_row(float *row, int valid, int width) {
+    if (width > valid) memset(row + valid, 0, (size_t)(width - valid) * sizeof(float));
+#if defined(__x86_64__)
+    if (wn_has_avx2_fma()) { softmax_avx2(row, valid); return; }
+#endif
+    float m = -INFINITY, s = 0;
+    for (int i = 0; i < valid; i++) m = row[i] > m ? row[i] : m;
+    for (int i = 0; i < valid; i++) { row[i] = expf(row[i] - m); s += row[i]; }
+    for (int i = 0; i < valid; i++) row[i] /= s;
+}
+
+void wn_swiglu_row(const float *gate_up, int width, float *out) {
+    DISPATCH(swiglu_avx2(gate_up, width, out))
+    const float *up = gate_up + width;
+    for (int i = 0; i < width; i++) out[i] = gate_up[i] / (1.0f + expf(-gate_up[i])) * up[i];
+}
+
+void wn_rms_norm(const float *x, const float *weight, int n, float eps, float *y) {
+    DISPATCH(rms_norm_avx2(x, weight, n, eps, y))
+    float s = 0;
+    for (int i = 0; i < n; i++) s += x[i] * x[i];
+    float scale = 1.0f / sqrtf(s / (float)n + eps);
+    for (int i = 0; i < n; i++) y[i] = x[i] * scale * weight[i];
+}
+
+void wn_rope(float *x, int heads, int head_dim, const float *c, const float *s) {
+    DISPATCH(rope_avx2(x, heads, head_dim, c, s))
+    int half = head_dim / 2;
+    for (int h = 0; h < heads; h++) {
+        float *lo = x + (size_t)h * head_dim, *hi = lo + half;
+        for (int i = 0; i < half; i++) {
+            float a = lo[i], b = hi[i];
+            lo[i] = a * c[i] - b * s[i];
+            hi[i] = b * c[i] + a * s[i];
+        }
+    }
+}
+
+void wn_bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
+    DISPATCH(bf16_avx2(src, dst, n))
+    for (size_t i = 0; i < n; i++) { uint32_t b = (uint32_t)src[i] << 16; memcpy(dst + i, &b, 4); }
+}
+
+float wn_dot(const float *a, const float *b, int n) {
+    DISPATCH_RETURN(dot_avx2(a, b, n))
+    float s = 0;
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
