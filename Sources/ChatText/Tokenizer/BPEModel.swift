@@ -6,10 +6,13 @@ import Foundation
 /// `unk_token` with `fuse_unk`, `continuing_subword_prefix` and `end_of_word_suffix`.
 final class BPEModel: @unchecked Sendable {
     // Immutable after init, except `cache`, which `cacheLock` guards.
-    let vocab: [ByteString: Int32]
+    private let vocab: ByteKeyTable
+    /// Number of vocabulary entries (tokenizers' `get_vocab_size`, which decides the first added-token id).
+    let vocabularySize: Int
     let tokens: [Int32: [UInt8]]
     private let merges: [UInt64: UInt64]          // (left id, right id) -> (rank << 32 | merged id)
-    private let singleScalarIds: [UInt32: Int32]  // vocabulary entries of one scalar
+    private let bmpScalarIds: [Int32]             // id of the one-scalar token for each BMP scalar, or -1
+    private let astralScalarIds: [UInt32: Int32]  // the same above U+FFFF
     private let byteFallbackIds: [Int32]?         // <0x00>...<0xFF>, when all exist
     private let unkId: Int32?
     private let fuseUnk: Bool
@@ -19,7 +22,11 @@ final class BPEModel: @unchecked Sendable {
     private let endOfWordSuffix: [UInt8]?
 
     private let cacheLock = NSLock()
-    private var cache: [ByteString: [Int32]] = [:]
+    // Word -> ids, the ids back to back in `cachedIds`: entry i is cachedIds[cacheStarts[i]...] (cacheCounts[i] ids).
+    private var cache = ByteKeyTable(capacity: 4096)
+    private var cachedIds: [Int32] = []
+    private var cacheStarts: [Int32] = []
+    private var cacheCounts: [Int32] = []
     private static let cacheCapacity = 100_000
     private static let cacheMaxWordBytes = 256
 
@@ -27,8 +34,7 @@ final class BPEModel: @unchecked Sendable {
         guard let vocabPairs = json["vocab"]?.objectPairs else {
             throw TokenizerError.invalidField(path: "model.vocab", expected: "an object of token -> id")
         }
-        var vocab: [ByteString: Int32] = [:]
-        vocab.reserveCapacity(vocabPairs.count)
+        var vocab = ByteKeyTable(capacity: vocabPairs.count)
         var tokens: [Int32: [UInt8]] = [:]
         tokens.reserveCapacity(vocabPairs.count)
         for (key, value) in vocabPairs {
@@ -36,10 +42,11 @@ final class BPEModel: @unchecked Sendable {
                 throw TokenizerError.invalidField(path: "model.vocab[\(key)]", expected: "a non-negative integer id")
             }
             let bytes = Array(key.utf8)
-            vocab[ByteString(bytes)] = Int32(id)
+            vocab.insert(bytes, value: Int32(id))
             tokens[Int32(id)] = bytes
         }
         self.vocab = vocab
+        self.vocabularySize = vocab.count
         self.tokens = tokens
 
         func optionalString(_ name: String) throws -> String? {
@@ -63,7 +70,7 @@ final class BPEModel: @unchecked Sendable {
         }
         if let unk = try optionalString("unk_token") {
             // Resolved lazily by tokenizers: an unk token missing from the vocabulary only fails when needed.
-            unkId = vocab[ByteString(unk)]
+            unkId = vocab.find(Array(unk.utf8))
             if unkId == nil { throw TokenizerError.unknownTokenNotInVocabulary(unk) }
         } else {
             unkId = nil
@@ -94,10 +101,10 @@ final class BPEModel: @unchecked Sendable {
         merges.reserveCapacity(pairs.count)
         for (rank, (a, b)) in pairs.enumerated() {
             let aBytes = Array(a.utf8), bBytes = Array(b.utf8)
-            guard let aId = vocab[ByteString(aBytes)] else { throw TokenizerError.mergeTokenNotInVocabulary(a) }
-            guard let bId = vocab[ByteString(bBytes)] else { throw TokenizerError.mergeTokenNotInVocabulary(b) }
+            guard let aId = vocab.find(aBytes) else { throw TokenizerError.mergeTokenNotInVocabulary(a) }
+            guard let bId = vocab.find(bBytes) else { throw TokenizerError.mergeTokenNotInVocabulary(b) }
             let merged = aBytes + bBytes.dropFirst(min(prefixLength, bBytes.count))
-            guard let newId = vocab[ByteString(merged)] else {
+            guard let newId = vocab.find(merged) else {
                 throw TokenizerError.mergeTokenNotInVocabulary(String(decoding: merged, as: UTF8.self))
             }
             // A repeated pair keeps its last rank, as a Rust HashMap collected from the list does.
@@ -105,16 +112,20 @@ final class BPEModel: @unchecked Sendable {
         }
         self.merges = merges
 
-        var single: [UInt32: Int32] = [:]
-        for (key, id) in vocab {
-            let (scalars, _) = decodeScalars(key.bytes[...])
-            if scalars.count == 1 { single[scalars[0]] = id }
+        var bmp = [Int32](repeating: -1, count: 0x10000)
+        var astral: [UInt32: Int32] = [:]
+        for (id, bytes) in tokens where !bytes.isEmpty && utf8Length(lead: bytes[0]) == bytes.count {
+            // Several ids may share a string only through a malformed file; the vocabulary table decides.
+            guard let owner = vocab.find(bytes), owner == id else { continue }
+            let value = scalarValue(bytes, at: 0, length: bytes.count)
+            if value < 0x10000 { bmp[Int(value)] = id } else { astral[value] = id }
         }
-        singleScalarIds = single
+        bmpScalarIds = bmp
+        astralScalarIds = astral
 
         var fallback: [Int32] = []
         for b in 0..<256 {
-            guard let id = vocab[ByteString(Array(Self.byteTokenName(UInt8(b)).utf8))] else { break }
+            guard let id = vocab.find(Array(Self.byteTokenName(UInt8(b)).utf8)) else { break }
             fallback.append(id)
         }
         byteFallbackIds = fallback.count == 256 ? fallback : nil
@@ -131,25 +142,41 @@ final class BPEModel: @unchecked Sendable {
         UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
     }
 
-    var vocabularySize: Int { vocab.count }
+    func tokenToId(_ token: [UInt8]) -> Int32? { vocab.find(token) }
 
-    func tokenToId(_ token: [UInt8]) -> Int32? { vocab[ByteString(token)] }
+    /// Appends the ids of one pre-token to `ids`.
+    func tokenize(_ word: UnsafeBufferPointer<UInt8>, into ids: inout [Int32]) {
+        if word.isEmpty { return }
+        if ignoreMerges, let id = vocab.find(word) {
+            ids.append(id)
+            return
+        }
+        cacheLock.lock()
+        if let entry = cache.find(word) {
+            let start = Int(cacheStarts[Int(entry)]), count = Int(cacheCounts[Int(entry)])
+            ids.append(contentsOf: cachedIds[start..<(start + count)])
+            cacheLock.unlock()
+            return
+        }
+        cacheLock.unlock()
+        let merged = mergeWord(word)
+        ids.append(contentsOf: merged)
+        if word.count < Self.cacheMaxWordBytes {
+            cacheLock.lock()
+            if cache.count < Self.cacheCapacity && cache.find(word) == nil {
+                cache.insert(word, value: Int32(cacheStarts.count))
+                cacheStarts.append(Int32(cachedIds.count))
+                cacheCounts.append(Int32(merged.count))
+                cachedIds.append(contentsOf: merged)
+            }
+            cacheLock.unlock()
+        }
+    }
 
     /// Token ids for one pre-token.
     func tokenize(_ word: [UInt8]) -> [Int32] {
-        if word.isEmpty { return [] }
-        let key = ByteString(word)
-        if ignoreMerges, let id = vocab[key] { return [id] }
-        cacheLock.lock()
-        let hit = cache[key]
-        cacheLock.unlock()
-        if let hit { return hit }
-        let ids = mergeWord(word)
-        if word.count < Self.cacheMaxWordBytes {
-            cacheLock.lock()
-            if cache.count < Self.cacheCapacity { cache[key] = ids }
-            cacheLock.unlock()
-        }
+        var ids: [Int32] = []
+        word.withUnsafeBufferPointer { tokenize($0, into: &ids) }
         return ids
     }
 
@@ -174,11 +201,11 @@ final class BPEModel: @unchecked Sendable {
 
     private func byteFallbackId(_ b: UInt8) -> Int32? {
         if let table = byteFallbackIds { return table[Int(b)] }
-        return vocab[ByteString(Array(Self.byteTokenName(b).utf8))]
+        return vocab.find(Array(Self.byteTokenName(b).utf8))
     }
 
     /// `BPE::merge_word`: initial symbols (one per scalar, with byte fallback and unk), then `Word::merge_all`.
-    private func mergeWord(_ word: [UInt8]) -> [Int32] {
+    private func mergeWord(_ word: UnsafeBufferPointer<UInt8>) -> [Int32] {
         var symbols: [Symbol] = []
         symbols.reserveCapacity(word.count)
         var pendingUnk: (id: Int32, length: Int)? = nil
@@ -193,12 +220,18 @@ final class BPEModel: @unchecked Sendable {
             let end = min(i + length, word.count)
             var id: Int32?
             if simple {
-                id = singleScalarIds[scalarValue(word, at: i, length: end - i)]
+                let value = scalarValue(word, at: i, length: end - i)
+                if value < 0x10000 {
+                    let found = bmpScalarIds[Int(value)]
+                    id = found >= 0 ? found : nil
+                } else {
+                    id = astralScalarIds[value]
+                }
             } else {
                 var piece = Array(word[i..<end])
                 if i > 0, let prefix = continuingSubwordPrefix { piece = prefix + piece }
                 if end == word.count, let suffix = endOfWordSuffix { piece += suffix }
-                id = vocab[ByteString(piece)]
+                id = vocab.find(piece)
             }
             if let id {
                 if let unk = pendingUnk { add(unk.id, unk.length); pendingUnk = nil }

@@ -37,6 +37,19 @@ enum ByteLevelAlphabet {
         return table
     }()
 
+    /// UTF-8 of each byte's character packed as (length << 16 | first << 8 | second), for the hot path.
+    private static let packedUTF8: [UInt32] = utf8OfByte.map { utf8 in
+        utf8.count == 1 ? (1 << 16 | UInt32(utf8[0]) << 8) : (2 << 16 | UInt32(utf8[0]) << 8 | UInt32(utf8[1]))
+    }
+
+    /// Appends the UTF-8 of `byte`'s character to `out`.
+    @inline(__always)
+    static func append(_ byte: UInt8, to out: inout [UInt8]) {
+        let packed = packedUTF8[Int(byte)]
+        out.append(UInt8(truncatingIfNeeded: packed >> 8))
+        if packed >> 16 == 2 { out.append(UInt8(truncatingIfNeeded: packed)) }
+    }
+
     /// Maps raw bytes to the UTF-8 of their alphabet characters.
     static func encode(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []

@@ -95,9 +95,8 @@ func loadPreTokenizer(_ json: JSONValue, path: String = "pre_tokenizer") throws 
         guard let items = json["pretokenizers"]?.array else {
             throw TokenizerError.invalidField(path: "\(path).pretokenizers", expected: "an array")
         }
-        return SequencePreTokenizer(preTokenizers: try items.enumerated().map {
-            try loadPreTokenizer($1, path: "\(path).pretokenizers[\($0)]")
-        })
+        let steps = try items.enumerated().map { try loadPreTokenizer($1, path: "\(path).pretokenizers[\($0)]") }
+        return SplitThenByteLevelPreTokenizer.fused(steps) ?? SequencePreTokenizer(preTokenizers: steps)
     default:
         throw TokenizerError.unsupported(component: path, type: type)
     }

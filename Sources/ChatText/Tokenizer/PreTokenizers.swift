@@ -8,6 +8,40 @@ struct Piece {
 /// A tokenizer.json pre-tokenizer: splits pieces into smaller pieces (never empty ones).
 protocol PreTokenizer: Sendable {
     func preTokenize(_ pieces: [Piece]) -> [Piece]
+
+    /// Calls `body` with each pre-token of `piece`, in order. The default goes through
+    /// `preTokenize`; the byte-level pre-tokenizers stream through `scratch` without allocating.
+    func forEachPreToken(of piece: Piece, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void)
+}
+
+extension PreTokenizer {
+    func forEachPreToken(of piece: Piece, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        for p in preTokenize([piece]) { p.bytes.withUnsafeBufferPointer(body) }
+    }
+}
+
+/// Splits each match of `matches` out of `text`, byte-level encodes it (with an optional leading
+/// space) into `scratch` and hands it to `body`: the streaming form of Split(Isolated) + ByteLevel.
+@inline(__always)
+private func streamByteLevel(_ text: [UInt8], matches: [Range<Int>], addPrefixSpace: Bool,
+                             scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    text.withUnsafeBufferPointer { buffer in
+        // Isolated keeps the text between matches as pieces too.
+        var previous = 0
+        func emit(_ range: Range<Int>) {
+            if range.isEmpty { return }
+            scratch.removeAll(keepingCapacity: true)
+            if addPrefixSpace && buffer[range.lowerBound] != 0x20 { ByteLevelAlphabet.append(0x20, to: &scratch) }
+            for i in range { ByteLevelAlphabet.append(buffer[i], to: &scratch) }
+            scratch.withUnsafeBufferPointer(body)
+        }
+        for m in matches {
+            emit(previous..<m.lowerBound)
+            emit(m)
+            previous = m.upperBound
+        }
+        emit(previous..<buffer.count)
+    }
 }
 
 /// How a split keeps the text a pattern matched (tokenizers' `SplitDelimiterBehavior`).
@@ -100,6 +134,36 @@ struct ByteLevelPreTokenizer: PreTokenizer {
         }
         for i in out.indices { out[i].bytes = ByteLevelAlphabet.encode(out[i].bytes[...]) }
         return out
+    }
+
+    func forEachPreToken(of piece: Piece, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var text = piece.bytes
+        if addPrefixSpace && text.first != 0x20 { text.insert(0x20, at: 0) }
+        let matches = useRegex ? regex.matches(in: text[...]) : []
+        streamByteLevel(text, matches: matches, addPrefixSpace: false, scratch: &scratch, body)
+    }
+}
+
+/// `Sequence[Split(pattern, Isolated), ByteLevel(use_regex: false)]` (Llama-3, Qwen): the same
+/// pre-tokens as the two steps, streamed.
+struct SplitThenByteLevelPreTokenizer: PreTokenizer {
+    let split: SplitPreTokenizer
+    let byteLevel: ByteLevelPreTokenizer
+
+    /// Fuses the two steps when `steps` is exactly that sequence.
+    static func fused(_ steps: [any PreTokenizer]) -> SplitThenByteLevelPreTokenizer? {
+        guard steps.count == 2, let split = steps[0] as? SplitPreTokenizer, split.behavior == .isolated, !split.invert,
+              let byteLevel = steps[1] as? ByteLevelPreTokenizer, !byteLevel.useRegex else { return nil }
+        return SplitThenByteLevelPreTokenizer(split: split, byteLevel: byteLevel)
+    }
+
+    func preTokenize(_ pieces: [Piece]) -> [Piece] {
+        byteLevel.preTokenize(split.preTokenize(pieces))
+    }
+
+    func forEachPreToken(of piece: Piece, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        streamByteLevel(piece.bytes, matches: split.matcher.matches(in: piece.bytes[...]),
+                        addPrefixSpace: byteLevel.addPrefixSpace, scratch: &scratch, body)
     }
 }
 

@@ -70,13 +70,19 @@ public final class Tokenizer: Sendable {
     /// (e.g. Llama-3's `<|begin_of_text|>`) are added, as `tokenizer.encode(text).ids` does.
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int32] {
         var ids: [Int32] = []
+        ids.reserveCapacity(text.utf8.count / 3 + 4)
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(256)
         for segment in addedVocabulary.extractAndNormalize(Array(text.utf8), normalizer: normalizer) {
             switch segment {
             case .token(let id):
                 ids.append(id)
             case .text(let piece):
-                let pieces = preTokenizer?.preTokenize([piece]) ?? [piece]
-                for p in pieces { ids += model.tokenize(p.bytes) }
+                if let preTokenizer {
+                    preTokenizer.forEachPreToken(of: piece, scratch: &scratch) { model.tokenize($0, into: &ids) }
+                } else {
+                    piece.bytes.withUnsafeBufferPointer { model.tokenize($0, into: &ids) }
+                }
             }
         }
         return postProcessor?.process(ids, addSpecialTokens: addSpecialTokens) ?? ids

@@ -109,7 +109,8 @@ func appendUTF8(_ value: UInt32, to out: inout [UInt8]) {
 
 /// The scalar value of the UTF-8 sequence of `length` bytes at `i`.
 @inline(__always)
-func scalarValue(_ bytes: [UInt8], at i: Int, length: Int) -> UInt32 {
+func scalarValue<C: RandomAccessCollection>(_ bytes: C, at i: Int, length: Int) -> UInt32
+where C.Element == UInt8, C.Index == Int {
     let b0 = UInt32(bytes[i])
     switch length {
     case 1: return b0
