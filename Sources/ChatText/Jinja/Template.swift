@@ -37,6 +37,57 @@ extension Node: @unchecked Sendable {}
 /// Jinja2 rejects unknown filters and tests at compile time, except inside `if` statements and
 /// inline `if` expressions, where the error waits until the filter is actually called.
 enum NameCheck {
+    /// Every variable name an expression in `nodes` reads (macro bodies included).
+    static func referencedNames(_ nodes: [Node]) -> Set<String> {
+        var names = Set<String>()
+        func visit(_ e: Expr) {
+            switch e {
+            case .constant: break
+            case let .name(n, _): names.insert(n)
+            case let .list(items, _), let .tuple(items, _), let .concat(items, _): items.forEach(visit)
+            case let .dict(pairs, _): for (k, v) in pairs { visit(k); visit(v) }
+            case let .getattr(o, _, _): visit(o)
+            case let .getitem(o, a, _): visit(o); visit(a)
+            case let .slice(a, b, c, _): [a, b, c].compactMap { $0 }.forEach(visit)
+            case let .call(f, args, _): visit(f); visitArgs(args)
+            case let .filter(s, _, args, _): s.map(visit); visitArgs(args)
+            case let .test(s, _, args, _): visit(s); visitArgs(args)
+            case let .unary(_, o, _): visit(o)
+            case let .binary(_, l, r, _): visit(l); visit(r)
+            case let .compare(f, ops, _): visit(f); ops.forEach { visit($0.1) }
+            case let .condition(t, a, b, _): visit(t); visit(a); b.map(visit)
+            }
+        }
+        func visitArgs(_ args: CallArgs) {
+            args.positional.forEach(visit)
+            args.keywords.forEach { visit($0.1) }
+            args.starArgs.map(visit)
+            args.starKwargs.map(visit)
+        }
+        func visitNodes(_ nodes: [Node]) {
+            for node in nodes {
+                switch node {
+                case .output, .breakLoop, .continueLoop: break
+                case let .print(e, _), let .set(_, e, _): visit(e)
+                case let .ifNode(branches, otherwise, _):
+                    for (t, body) in branches { visit(t); visitNodes(body) }
+                    visitNodes(otherwise)
+                case let .forNode(_, iter, filter, body, otherwise, _, _):
+                    visit(iter); filter.map(visit); visitNodes(body); visitNodes(otherwise)
+                case let .setBlock(_, filter, body, _): filter.map(visit); visitNodes(body)
+                case let .macro(_, params, body, _):
+                    params.compactMap { $0.1 }.forEach(visit); visitNodes(body)
+                case let .callBlock(call, _, body, _): visit(call); visitNodes(body)
+                case let .filterBlock(filter, body, _): visit(filter); visitNodes(body)
+                case let .with(targets, body, _): targets.forEach { visit($0.1) }; visitNodes(body)
+                case let .generation(body): visitNodes(body)
+                }
+            }
+        }
+        visitNodes(nodes)
+        return names
+    }
+
     static func check(_ nodes: [Node], soft: Bool = false) throws {
         for n in nodes { try check(n, soft: soft) }
     }

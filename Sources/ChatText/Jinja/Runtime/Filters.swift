@@ -96,6 +96,7 @@ enum Filters {
             return items.last ?? .undefined(Undefined(hint: "No last item, sequence was empty."))
         case "float":
             let a = try bind(["default"])
+            if case let .undefined(u) = value { throw u.error }
             return toFloat(value) ?? a[0] ?? .double(0)
         case "indent":
             let a = try bind(["width", "first", "blank"])
@@ -117,6 +118,7 @@ enum Filters {
         case "int":
             let a = try bind(["default", "base"])
             let base = try Methods.requireInt(a[1], default: 10)
+            if case let .undefined(u) = value { throw u.error }
             return toInt(value, base: base) ?? a[0] ?? .int(0)
         case "items":
             _ = try bind([])

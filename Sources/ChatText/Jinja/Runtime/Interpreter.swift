@@ -154,17 +154,20 @@ final class Interpreter {
     }
 
     private func makeMacro(name: String, params: [(String, Expr?)], body: [Node], scope: Scope) -> Function {
-        let usesCaller = false
-        _ = usesCaller
+        // Like Jinja2, a macro accepts extra arguments only if its body reads `varargs` / `kwargs`.
+        let names = NameCheck.referencedNames(body)
+        let catchesVarargs = names.contains("varargs"), catchesKwargs = names.contains("kwargs")
         return Function(name) { [unowned self] args, kwargs in
             let frame = Scope(parent: scope)
-            if args.count > params.count {
+            if args.count > params.count && !catchesVarargs {
                 throw TemplateError.typeError("macro \(PyFormat.stringRepr(name)) takes not more than \(params.count) argument(s)")
             }
             var given: [String: JValue] = [:]
+            var extraKwargs = JDict()
             for (k, v) in kwargs {
                 if k == "caller" { frame.set("caller", v); continue }
                 guard params.contains(where: { $0.0 == k }) else {
+                    if catchesKwargs { extraKwargs[k] = v; continue }
                     throw TemplateError.typeError("macro \(PyFormat.stringRepr(name)) takes no keyword argument \(PyFormat.stringRepr(k))")
                 }
                 given[k] = v
@@ -175,6 +178,8 @@ final class Interpreter {
                 else if let defaultExpr { frame.set(pname, try self.eval(defaultExpr, frame)) }
                 else { frame.set(pname, .undefined(Undefined(hint: "parameter \(PyFormat.stringRepr(pname)) was not provided"))) }
             }
+            if catchesVarargs { frame.set("varargs", .tuple(Array(args.dropFirst(params.count)))) }
+            if catchesKwargs { frame.set("kwargs", .dict(extraKwargs)) }
             var text = ""
             _ = try self.run(body, frame, &text)
             return .string(text)

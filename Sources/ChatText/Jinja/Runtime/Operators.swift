@@ -59,7 +59,7 @@ enum Operators {
             default: throw unsupported("*", a, b)
             }
         case "%":
-            if case .string = a { throw TemplateError.unsupported("printf-style string formatting with % is not supported", line: nil) }
+            if case let .string(format) = a { return .string(try PercentFormat.format(format, b)) }
             throw unsupported("%", a, b)
         default:
             throw unsupported(op, a, b)
