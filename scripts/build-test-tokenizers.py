@@ -11,6 +11,10 @@ usage: build-test-tokenizers.py OUT_DIR      (writes OUT_DIR/<name>/tokenizer.js
   metaspace-bpe  Llama-2 / Mistral style: Metaspace pre-tokenizer (prepend_scheme "first") and decoder.
   gpt2-bpe       GPT-2 style: ByteLevel pre-tokenizer (add_prefix_space, GPT-2 regex), legacy "a b" merges,
                  RobertaProcessing.
+  gpt2-template  the gpt2-bpe model behind Llama-3's pre-tokenizer (Split with its regex + ByteLevel
+                 without regex) and a Sequence[ByteLevel, TemplateProcessing "<s> $A </s>"] post-processor.
+  split-variants the gemma-bpe model behind the other normalizers (NFKD, StripAccents, Lowercase, NFKC,
+                 Strip, Prepend) and every Split behaviour, invert, a generic regex and Digits; Strip decoder.
 
 The output is committed (tens of KB each); re-running with the pinned tokenizers version
 (see fetch-test-tokenizers.sh) reproduces it.
@@ -20,7 +24,7 @@ import json
 import os
 import sys
 
-from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 TRAINING_TEXT = """
 The quick brown fox jumps over the lazy dog. The dog sleeps; the fox runs away into the forest.
@@ -53,7 +57,7 @@ def gemma_bpe() -> dict:
     specials = ["<pad>", "<eos>", "<bos>", "<unk>"]
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
     tokenizer.normalizer = normalizers.Replace(" ", "▁")
-    trainer = trainers.BpeTrainer(vocab_size=900, special_tokens=specials, limit_alphabet=120,
+    trainer = trainers.BpeTrainer(vocab_size=900, special_tokens=specials,
                                   show_progress=False)
     tokenizer.train_from_iterator(corpus_lines(), trainer=trainer)
     data = json.loads(tokenizer.to_str())
@@ -117,11 +121,50 @@ def gpt2_bpe() -> dict:
     return data
 
 
+LLAMA3_PATTERN = (r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|"""
+                  r""" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""")
+
+
+def gpt2_template(gpt2: dict) -> dict:
+    data = copy.deepcopy(gpt2)
+    data["pre_tokenizer"] = json.loads(pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(LLAMA3_PATTERN), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]).__getstate__())
+    data["post_processor"] = json.loads(processors.Sequence([
+        processors.ByteLevel(trim_offsets=False),
+        processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)]),
+    ]).__getstate__())
+    return data
+
+
+def split_variants(gemma: dict) -> dict:
+    data = copy.deepcopy(gemma)
+    data["normalizer"] = json.loads(normalizers.Sequence([
+        normalizers.NFKD(), normalizers.StripAccents(), normalizers.Lowercase(), normalizers.NFKC(),
+        normalizers.Strip(left=True, right=True), normalizers.Prepend("▁"),
+        normalizers.Replace(" ", "▁"), normalizers.Replace(Regex("[0-9]{4}"), "#"),
+    ]).__getstate__())
+    data["pre_tokenizer"] = json.loads(pre_tokenizers.Sequence([
+        pre_tokenizers.Split("▁", behavior="merged_with_next"),
+        pre_tokenizers.Split(Regex(r"\p{P}+"), behavior="merged_with_previous"),
+        pre_tokenizers.Split(Regex("[aeiou]"), behavior="contiguous", invert=True),
+        pre_tokenizers.Split("-", behavior="removed"),
+        pre_tokenizers.Split(Regex("x+"), behavior="isolated", invert=True),
+        pre_tokenizers.Digits(individual_digits=True),
+    ]).__getstate__())
+    data["decoder"] = json.loads(decoders.Sequence([
+        decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 1, 0),
+    ]).__getstate__())
+    return data
+
+
 def main() -> None:
     out = sys.argv[1]
     gemma = gemma_bpe()
+    gpt2 = gpt2_bpe()
     made = {"gemma-bpe": gemma, "gemma-bpe-unk": gemma_bpe_unk(gemma),
-            "metaspace-bpe": metaspace_bpe(gemma), "gpt2-bpe": gpt2_bpe()}
+            "metaspace-bpe": metaspace_bpe(gemma), "gpt2-bpe": gpt2,
+            "gpt2-template": gpt2_template(gpt2), "split-variants": split_variants(gemma)}
     for name, data in made.items():
         # Round-trip through tokenizers to be sure the file loads as written.
         tokenizer = Tokenizer.from_str(json.dumps(data))
