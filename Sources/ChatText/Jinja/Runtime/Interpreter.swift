@@ -117,6 +117,9 @@ final class Interpreter {
                 return .string(text)
             }
         }
+        // Jinja2 runs the else branch unless some iteration ran its body to the end (an iteration
+        // left by break or continue does not count).
+        var completedAnIteration = false
         for (index, item) in items.enumerated() {
             loop.index0 = index
             let s = Scope(parent: scope)
@@ -124,7 +127,9 @@ final class Interpreter {
             try assign(target, item, s, line: line)
             let flow = try run(body, s, &out)
             if flow == .breakLoop { break }
+            if flow == .normal { completedAnIteration = true }
         }
+        if !completedAnIteration { return try run(otherwise, scope, &out) }
         return .normal
     }
 
@@ -283,7 +288,7 @@ final class Interpreter {
         case let .undefined(u): throw u.error
         case let .loop(l):
             guard let recurse = l.recurse, args.count == 1 else {
-                throw TemplateError.typeError("Tried to call non recursive loop.  Maybe you forgot the 'recursive' modifier.")
+                throw TemplateError.typeError("The loop must have the 'recursive' marker to be called recursively.")
             }
             return try recurse(args[0])
         default: throw TemplateError.typeError("\(PyFormat.stringRepr(fn.typeName)) object is not callable")

@@ -112,9 +112,11 @@ enum Members {
             let sc = Array(s.unicodeScalars)
             return .string(StringOps.str(try sliceIndices(sc.count, start, stop, step).map { sc[$0] }))
         case let .undefined(u): throw u.error
+        case .dict:
+            // Jinja2 compiles slices to a plain Python subscript, so Python's errors surface as they are.
+            throw TemplateError.typeError("unhashable type: 'slice'")
         default:
-            // Jinja turns the TypeError of an unsliceable object into an undefined.
-            return .undefined(Undefined(nameRepr: "slice(\(start.map(PyFormat.repr) ?? "None"), \(stop.map(PyFormat.repr) ?? "None"), \(step.map(PyFormat.repr) ?? "None"))", nameIsString: false, objectType: PyFormat.objectTypeRepr(obj)))
+            throw TemplateError.typeError("\(PyFormat.stringRepr(obj.typeName)) object is not subscriptable")
         }
     }
 }
