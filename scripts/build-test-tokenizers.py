@@ -13,6 +13,8 @@ usage: build-test-tokenizers.py OUT_DIR      (writes OUT_DIR/<name>/tokenizer.js
                  RobertaProcessing.
   gpt2-template  the gpt2-bpe model behind Llama-3's pre-tokenizer (Split with its regex + ByteLevel
                  without regex) and a Sequence[ByteLevel, TemplateProcessing "<s> $A </s>"] post-processor.
+  affix-bpe      BPE with continuing_subword_prefix "##" and end_of_word_suffix "</w>", unk without
+                 fuse_unk, WhitespaceSplit pre-tokenizer.
   split-variants the gemma-bpe model behind the other normalizers (NFKD, StripAccents, Lowercase, NFKC,
                  Strip, Prepend) and every Split behaviour, invert, a generic regex and Digits; Strip decoder.
 
@@ -158,13 +160,25 @@ def split_variants(gemma: dict) -> dict:
     return data
 
 
+def affix_bpe() -> dict:
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>", continuing_subword_prefix="##", end_of_word_suffix="</w>",
+                                     fuse_unk=False))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    # No Strip(" ", 0, 1) at the end: tokenizers 0.23 panics on it when decoding no ids (empty token).
+    tokenizer.decoder = decoders.Sequence([decoders.Replace("</w>", " "), decoders.Replace("##", ""), decoders.Fuse()])
+    trainer = trainers.BpeTrainer(vocab_size=700, special_tokens=["<unk>"], continuing_subword_prefix="##",
+                                  end_of_word_suffix="</w>", show_progress=False)
+    tokenizer.train_from_iterator(corpus_lines(), trainer=trainer)
+    return json.loads(tokenizer.to_str())
+
+
 def main() -> None:
     out = sys.argv[1]
     gemma = gemma_bpe()
     gpt2 = gpt2_bpe()
     made = {"gemma-bpe": gemma, "gemma-bpe-unk": gemma_bpe_unk(gemma),
             "metaspace-bpe": metaspace_bpe(gemma), "gpt2-bpe": gpt2,
-            "gpt2-template": gpt2_template(gpt2), "split-variants": split_variants(gemma)}
+            "gpt2-template": gpt2_template(gpt2), "split-variants": split_variants(gemma), "affix-bpe": affix_bpe()}
     for name, data in made.items():
         # Round-trip through tokenizers to be sure the file loads as written.
         tokenizer = Tokenizer.from_str(json.dumps(data))
