@@ -3,7 +3,7 @@
 # pays only a dpkg query.
 set -euo pipefail
 
-packages=(pkg-config libopenblas-dev librdkafka-dev)
+packages=(pkg-config libopenblas-dev librdkafka-dev python3-venv)  # python3-venv: test-data venvs (fetch-test-tokenizers.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
