@@ -42,6 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/winnow"),
 
+        .testTarget(name: "WinnowCLITests", dependencies: ["winnow"]),
         .testTarget(name: "RewardModelTests", dependencies: ["RewardModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("References")]),
