@@ -14,6 +14,7 @@ struct UnicodeNormalizer: Normalizer {
 
     func normalize(_ text: [UInt8]) -> [UInt8] {
         if isASCII(text) { return text }
+        if form == .nfc && Self.isStableUnderNFC(text) { return text }
         let string = String(decoding: text, as: UTF8.self)
         let result: String
         switch form {
@@ -23,6 +24,27 @@ struct UnicodeNormalizer: Normalizer {
         case .nfkd: result = string.decomposedStringWithCompatibilityMapping
         }
         return Array(result.utf8)
+    }
+
+    /// Scalars that NFC leaves alone in any context: combining class 0, no canonical decomposition,
+    /// and never the second half of a canonical composition (verified for every scalar of these
+    /// ranges against Python's unicodedata). Text made only of them is already NFC, which spares
+    /// Foundation's normalizer for most Latin, CJK, kana, Hangul-syllable and emoji text.
+    private static func isStableUnderNFC(_ text: [UInt8]) -> Bool {
+        var i = 0
+        while i < text.count {
+            let length = utf8Length(lead: text[i])
+            let v = scalarValue(text, at: i, length: length)
+            i += length
+            switch v {
+            case 0..<0x300, 0x400..<0x483, 0x200B..<0x2010, 0x3000..<0x302A, 0x3030..<0x3040, 0x3041..<0x3097,
+                 0x30A0..<0x3100, 0x4E00..<0xA000, 0xAC00..<0xD7A4, 0xFE00..<0xFE10, 0xFF01..<0xFFF0, 0x1F300..<0x1FB00:
+                continue
+            default:
+                return false
+            }
+        }
+        return true
     }
 }
 

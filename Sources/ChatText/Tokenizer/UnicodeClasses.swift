@@ -13,12 +13,15 @@ struct ScalarClass: OptionSet {
 }
 
 enum UnicodeClasses {
-    /// Classes of the 128 ASCII scalars, precomputed: most text is ASCII.
-    private static let ascii: [ScalarClass] = (0..<128).map { classify(Unicode.Scalar(UInt8($0))) }
+    /// Classes of the Basic Multilingual Plane, computed once (64 KiB, a few milliseconds):
+    /// Unicode property lookups are the slow part of splitting non-ASCII text.
+    private static let bmp: [ScalarClass] = (0..<0x10000).map { value in
+        Unicode.Scalar(UInt32(value)).map(classify) ?? []
+    }
 
     @inline(__always)
     static func of(_ value: UInt32) -> ScalarClass {
-        if value < 128 { return ascii[Int(value)] }
+        if value < 0x10000 { return bmp[Int(value)] }
         guard let scalar = Unicode.Scalar(value) else { return [] }
         return classify(scalar)
     }
