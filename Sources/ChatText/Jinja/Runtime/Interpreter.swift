@@ -5,7 +5,10 @@ final class Interpreter {
     let globals: Scope
     let now: Date
     let timeZone: TimeZone
-    private var loopDepth = 0
+    /// Nesting of macro calls and recursive loops; Python would raise RecursionError, and an
+    /// unbounded Swift recursion would crash the process instead.
+    private var callDepth = 0
+    static let maxCallDepth = 64
 
     init(context: [String: Value], now: Date, timeZone: TimeZone) {
         self.now = now
@@ -283,6 +286,11 @@ final class Interpreter {
     }
 
     func callValue(_ fn: JValue, _ args: [JValue], _ kwargs: [(String, JValue)]) throws -> JValue {
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > Interpreter.maxCallDepth {
+            throw TemplateError.python(type: "RecursionError", message: "maximum recursion depth exceeded (\(Interpreter.maxCallDepth) nested calls)", line: nil)
+        }
         switch fn {
         case let .function(f): return try f.body(args, kwargs)
         case let .undefined(u): throw u.error

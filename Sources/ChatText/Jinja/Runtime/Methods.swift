@@ -37,7 +37,17 @@ enum Methods {
     }
 
     static func string(_ s: String, _ name: String, _ args: [JValue], _ kwargs: [(String, JValue)]) throws -> JValue {
-        let scalars = Array(s.unicodeScalars)
+        switch name {
+        case "split", "rsplit", "strip", "lstrip", "rstrip", "startswith", "endswith", "replace", "title", "upper", "lower",
+             "casefold", "capitalize", "format":
+            return try stringCheap(s, name, args, kwargs)
+        default:
+            return try stringScalars(s, Array(s.unicodeScalars), name, args, kwargs)
+        }
+    }
+
+    /// Methods that never index by code point, so they skip building a scalar array.
+    static func stringCheap(_ s: String, _ name: String, _ args: [JValue], _ kwargs: [(String, JValue)]) throws -> JValue {
         switch name {
         case "split", "rsplit":
             let a = try bindArguments(name, ["sep", "maxsplit"], args, kwargs)
@@ -62,6 +72,15 @@ enum Methods {
             case let .undefined(u)?: throw u.error
             default: throw TemplateError.typeError("\(name) first arg must be str or a tuple of str, not \(a[0]?.typeName ?? "NoneType")")
             }
+            if a[1] == nil && a[2] == nil {
+                // UTF-8 prefixes and suffixes coincide with code-point ones.
+                let bytes = Array(s.utf8)
+                return .bool(candidates.contains { p in
+                    let pb = Array(p.utf8)
+                    return name == "startswith" ? bytes.starts(with: pb) : (pb.count <= bytes.count && bytes.suffix(pb.count).elementsEqual(pb))
+                })
+            }
+            let scalars = Array(s.unicodeScalars)
             let range = try sliceIndicesRange(scalars.count, a[1], a[2])
             let sub = range.map { Array(scalars[$0]) } ?? []
             if range == nil { return .bool(false) }
@@ -79,6 +98,13 @@ enum Methods {
         case "lower": return .string(s.lowercased())
         case "casefold": return .string(s.lowercased())
         case "capitalize": return .string(StringOps.capitalize(s))
+        case "format": return .string(try StringFormat.format(s, args, kwargs))
+        default: throw TemplateError.unsupported("str.\(name)() is not supported", line: nil)
+        }
+    }
+
+    static func stringScalars(_ s: String, _ scalars: [Unicode.Scalar], _ name: String, _ args: [JValue], _ kwargs: [(String, JValue)]) throws -> JValue {
+        switch name {
         case "swapcase":
             return .string(String(s.unicodeScalars.map { c -> String in
                 c.properties.isUppercase ? c.properties.lowercaseMapping : (c.properties.isLowercase ? c.properties.uppercaseMapping : String(c))

@@ -199,6 +199,6 @@ enum Operators {
 
     /// Substring test on Unicode scalars (Swift's String.contains compares grapheme clusters).
     static func scalarContains(_ s: String, _ sub: String) -> Bool {
-        StringOps.find(Array(s.unicodeScalars), Array(sub.unicodeScalars), from: 0) != nil
+        StringOps.findBytes(Array(s.utf8), Array(sub.utf8), from: 0) != nil
     }
 }

@@ -28,24 +28,46 @@ enum StringOps {
         return nil
     }
 
-    static func str(_ s: Scalars) -> String { String(String.UnicodeScalarView(s)) }
-    static func str(_ s: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(s)) }
+    /// Builds a String from scalars through UTF-8 (much faster than appending scalar by scalar).
+    static func str<S: Sequence>(_ s: S) -> String where S.Element == Unicode.Scalar {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.underestimatedCount)
+        for c in s { UTF8.encode(c) { bytes.append($0) } }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Byte offsets of `sep` in `s` (UTF-8 matching only ever matches at scalar boundaries).
+    static func findBytes(_ s: [UInt8], _ p: [UInt8], from start: Int) -> Int? {
+        guard !p.isEmpty, s.count >= p.count else { return p.isEmpty ? start : nil }
+        let first = p[0]
+        var i = start
+        let last = s.count - p.count
+        while i <= last {
+            if s[i] == first {
+                var j = 1
+                while j < p.count && s[i + j] == p[j] { j += 1 }
+                if j == p.count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
 
     /// `s.split(sep, maxsplit)`; sep nil splits on runs of whitespace.
     static func split(_ string: String, _ sep: String?, _ maxsplit: Int) throws -> [String] {
         let s = Array(string.unicodeScalars)
         var parts: [String] = []
         if let sep {
-            let p = Array(sep.unicodeScalars)
+            let b = Array(string.utf8), p = Array(sep.utf8)
             if p.isEmpty { throw TemplateError.valueError("empty separator") }
             var start = 0
             var splits = 0
-            while maxsplit < 0 || splits < maxsplit, let idx = find(s, p, from: start) {
-                parts.append(str(s[start..<idx]))
+            while maxsplit < 0 || splits < maxsplit, let idx = findBytes(b, p, from: start) {
+                parts.append(String(decoding: b[start..<idx], as: UTF8.self))
                 start = idx + p.count
                 splits += 1
             }
-            parts.append(str(s[start...]))
+            parts.append(String(decoding: b[start...], as: UTF8.self))
             return parts
         }
         var i = 0
@@ -110,13 +132,19 @@ enum StringOps {
 
     /// `s.strip(chars)`, `lstrip`, `rstrip`.
     static func strip(_ string: String, _ chars: String?, left: Bool, right: Bool) -> String {
-        let s = Array(string.unicodeScalars)
         let set = chars.map { Set($0.unicodeScalars) }
         func strippable(_ c: Unicode.Scalar) -> Bool { set?.contains(c) ?? PyFormat.isSpace(c) }
-        var a = 0, b = s.count
-        if left { while a < b, strippable(s[a]) { a += 1 } }
-        if right { while b > a, strippable(s[b - 1]) { b -= 1 } }
-        return str(s[a..<b])
+        let view = string.unicodeScalars
+        var a = view.startIndex, b = view.endIndex
+        if left { while a < b, strippable(view[a]) { a = view.index(after: a) } }
+        if right {
+            while b > a {
+                let before = view.index(before: b)
+                guard strippable(view[before]) else { break }
+                b = before
+            }
+        }
+        return String(view[a..<b])
     }
 
     static func replace(_ string: String, _ old: String, _ new: String, _ count: Int) -> String {

@@ -7,6 +7,10 @@ struct Parser {
     private var tagStack: [String] = []
     /// End tags each open statement is looking for.
     private var endTokenStack: [[String]] = []
+    /// Current nesting of expressions and of block statements. Bounded so a hostile template
+    /// fails with a syntax error instead of overflowing the (possibly small) thread stack.
+    private var depth = 0
+    static let maxDepth = 100
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -122,6 +126,9 @@ struct Parser {
 
     private mutating func parseStatement() throws -> [Node] {
         let token = current
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maxDepth { throw fail("statements nested too deeply (more than \(Parser.maxDepth) levels)") }
         guard token.kind == .name else { throw fail("tag name expected", token.line) }
         tagStack.append(token.value)
         var popTag = true
@@ -413,6 +420,9 @@ struct Parser {
 
     private mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
         let line = current.line
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maxDepth { throw fail("expression nested too deeply (more than \(Parser.maxDepth) levels)") }
         var node: Expr
         if isOp(current, "-") {
             i += 1
