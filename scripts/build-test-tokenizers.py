@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains the small tokenizers the Swift tokenizer tests compare against, with `tokenizers`.
 
-usage: build-test-tokenizers.py OUT_DIR      (writes OUT_DIR/<name>/tokenizer.json)
+usage: build-test-tokenizers.py OUT_DIR [NAME...]   (writes OUT_DIR/<name>/tokenizer.json)
 
   gemma-bpe      SentencePiece-style BPE, the Gemma flavour: Replace " " -> "▁" normalizer, no
                  pre-tokenizer, byte_fallback (<0x00>..<0xFF> in the model vocab), unk + fuse_unk,
@@ -13,13 +13,16 @@ usage: build-test-tokenizers.py OUT_DIR      (writes OUT_DIR/<name>/tokenizer.js
                  RobertaProcessing.
   gpt2-template  the gpt2-bpe model behind Llama-3's pre-tokenizer (Split with its regex + ByteLevel
                  without regex) and a Sequence[ByteLevel, TemplateProcessing "<s> $A </s>"] post-processor.
+  qwen-style     the gpt2-bpe model laid out like Qwen3's own tokenizer.json: NFC, Qwen's split regex,
+                 ByteLevel without regex, continuing_subword_prefix / end_of_word_suffix "" (not null).
   affix-bpe      BPE with continuing_subword_prefix "##" and end_of_word_suffix "</w>", unk without
                  fuse_unk, WhitespaceSplit pre-tokenizer.
   split-variants the gemma-bpe model behind the other normalizers (NFKD, StripAccents, Lowercase, NFKC,
                  Strip, Prepend) and every Split behaviour, invert, a generic regex and Digits; Strip decoder.
 
-The output is committed (tens of KB each); re-running with the pinned tokenizers version
-(see fetch-test-tokenizers.sh) reproduces it.
+The output is committed (tens of KB each) and is the reference: make-tokenizer-references.py reads
+the committed files. Re-running with the pinned tokenizers version (see fetch-test-tokenizers.sh)
+reproduces them except affix-bpe, whose trainer orders merges of equal count by hash.
 """
 import copy
 import json
@@ -139,6 +142,23 @@ def gpt2_template(gpt2: dict) -> dict:
     return data
 
 
+QWEN_PATTERN = (r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}|"""
+                r""" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""")
+
+
+def qwen_style(gpt2: dict) -> dict:
+    data = copy.deepcopy(gpt2)
+    data["normalizer"] = {"type": "NFC"}
+    data["pre_tokenizer"] = json.loads(pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(QWEN_PATTERN), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)]).__getstate__())
+    data["post_processor"] = json.loads(processors.ByteLevel(add_prefix_space=False, trim_offsets=False,
+                                                             use_regex=False).__getstate__())
+    data["model"]["continuing_subword_prefix"] = ""
+    data["model"]["end_of_word_suffix"] = ""
+    return data
+
+
 def split_variants(gemma: dict) -> dict:
     data = copy.deepcopy(gemma)
     data["normalizer"] = json.loads(normalizers.Sequence([
@@ -174,12 +194,16 @@ def affix_bpe() -> dict:
 
 def main() -> None:
     out = sys.argv[1]
+    only = set(sys.argv[2:])  # optional names: rebuild just those
     gemma = gemma_bpe()
     gpt2 = gpt2_bpe()
     made = {"gemma-bpe": gemma, "gemma-bpe-unk": gemma_bpe_unk(gemma),
             "metaspace-bpe": metaspace_bpe(gemma), "gpt2-bpe": gpt2,
-            "gpt2-template": gpt2_template(gpt2), "split-variants": split_variants(gemma), "affix-bpe": affix_bpe()}
+            "gpt2-template": gpt2_template(gpt2), "split-variants": split_variants(gemma), "affix-bpe": affix_bpe(),
+            "qwen-style": qwen_style(gpt2)}
     for name, data in made.items():
+        if only and name not in only:
+            continue
         # Round-trip through tokenizers to be sure the file loads as written.
         tokenizer = Tokenizer.from_str(json.dumps(data))
         os.makedirs(os.path.join(out, name), exist_ok=True)

@@ -7,7 +7,8 @@ import Testing
 enum ReferenceData {
     /// Small tokenizers committed under References/tokenizers/ (scripts/build-test-tokenizers.py).
     static let committedTokenizers = [
-        "affix-bpe", "gemma-bpe", "gemma-bpe-unk", "gpt2-bpe", "gpt2-template", "metaspace-bpe", "split-variants",
+        "affix-bpe", "gemma-bpe", "gemma-bpe-unk", "gpt2-bpe", "gpt2-template", "metaspace-bpe", "qwen-style",
+        "split-variants",
     ]
     /// Large tokenizers built at test set-up under $WINNOW_TEST_DATA (scripts/fetch-test-tokenizers.sh).
     static let fetchedTokenizers = ["llama3", "qwen3"]

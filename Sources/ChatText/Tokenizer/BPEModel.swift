@@ -62,8 +62,9 @@ final class BPEModel: @unchecked Sendable {
         fuseUnk = try flag("fuse_unk")
         byteFallback = try flag("byte_fallback")
         ignoreMerges = try flag("ignore_merges")
-        continuingSubwordPrefix = try optionalString("continuing_subword_prefix").map { Array($0.utf8) }
-        endOfWordSuffix = try optionalString("end_of_word_suffix").map { Array($0.utf8) }
+        // An empty prefix or suffix (Qwen's files say "") changes nothing: same as none, and keeps the fast path.
+        continuingSubwordPrefix = try optionalString("continuing_subword_prefix").flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        endOfWordSuffix = try optionalString("end_of_word_suffix").flatMap { $0.isEmpty ? nil : Array($0.utf8) }
         if let dropout = json["dropout"]?.double, dropout > 0 {
             // Dropout makes encoding random; a scorer must be deterministic.
             throw TokenizerError.unsupported(component: "model", type: "BPE with dropout \(dropout)")
