@@ -653,11 +653,69 @@ def chat_cases():
     return cases
 
 
+RICH_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "book_trip",
+        "description": "Book a trip",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "Destination city", "examples": ["Paris", "Zürich"]},
+                "nights": {"type": "integer", "minimum": 1, "maximum": 30, "default": 2},
+                "budget": {"type": ["number", "null"], "nullable": True},
+                "class": {"type": "string", "enum": ["economy", "business"], "default": "economy"},
+                "dates": {"type": "string", "format": "date"},
+                "when": {"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]},
+                "travellers": {"type": "array", "items": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "age": {"type": "integer", "description": "Age in years."}},
+                    "required": ["name"]}},
+                "tags": {"type": "array", "items": {"type": "string", "enum": ["a", "b", 3]}},
+                "matrix": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+                "anything": {"type": "array"},
+                "prefs": {"type": "object", "description": "Preferences", "properties": {
+                    "window": {"type": "boolean", "description": "Window seat"},
+                    "meal": {"type": "string", "maxLength": 20}}},
+            },
+            "required": ["city", "travellers"],
+        },
+    },
+}
+
+
+def functionary_cases():
+    """A feature-dense real template (recursive macros, map/unique/selectattr, string repetition)."""
+    tokens = {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}
+    template_file = "meetkai-functionary-medium-v3.2.jinja"
+    convs = [
+        ("no tools", {}, [{"role": "user", "content": "Hi"}]),
+        ("weather tool", dict(tools=[WEATHER_TOOL]), [{"role": "user", "content": "Weather?"}]),
+        ("rich tool", dict(tools=[RICH_TOOL]), [{"role": "system", "content": "sys"}, {"role": "user", "content": "Book"}]),
+        ("two tools and code interpreter", dict(tools=[WEATHER_TOOL, RICH_TOOL, {"type": "code_interpreter"}]),
+         [{"role": "user", "content": "go"}]),
+        ("tool call turn", dict(tools=[WEATHER_TOOL]), [
+            {"role": "user", "content": "Temp?"},
+            {"role": "assistant", "content": None, "tool_calls": [{"type": "function", "function": {
+                "name": "get_current_temperature", "arguments": "{\"location\": \"Paris\"}"}}]},
+            {"role": "tool", "content": "21"},
+            {"role": "assistant", "content": "21 degrees"}]),
+        ("tool without parameters", dict(tools=[{"type": "function", "function": {"name": "ping", "description": "Ping"}}]),
+         [{"role": "user", "content": "ping"}]),
+    ]
+    cases = []
+    for name, kwargs, msgs in convs:
+        for agp in (False, True):
+            cases.append(render_chat(f"functionary: {name} (add_generation_prompt={agp})", template_file, msgs, agp,
+                                     tokens, **kwargs))
+    return cases
+
+
 def main():
     cases = [render_focused(name, src, ctx) for name, src, ctx in FOCUSED]
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate focused case names"
     cases += chat_cases()
+    cases += functionary_cases()
     out = {
         "generator": "scripts/make-jinja-references.py",
         "jinja2": jinja2.__version__,
