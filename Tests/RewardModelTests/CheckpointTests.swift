@@ -171,12 +171,3 @@ import Testing
         #expect(try model.score([]).isEmpty)
     }
 }
-
-@Suite struct BatchPlannerTests {
-    @Test func packsInOrderUnderTheBudget() {
-        let planner = BatchPlanner(tokenBudget: 10)
-        #expect(planner.plan(lengths: [4, 4, 4, 2, 9, 20, 1]) == [0..<2, 2..<4, 4..<5, 5..<6, 6..<7])
-        #expect(planner.plan(lengths: []) == [])
-        #expect(planner.plan(lengths: [10, 10]) == [0..<1, 1..<2])
-    }
-}

@@ -27,13 +27,14 @@ final class DecoderClassifier: @unchecked Sendable {
         self.pool = pool
     }
 
-    /// Scores every sequence of `batch`; `batch.tokenCount` must not exceed `ws.capacity`.
-    func forward(_ batch: PackedBatch, workspace ws: Workspace) -> [Float] {
+    /// Runs `pass` and returns `(output index, score)` for each scored row.
+    /// `pass.tokenCount` must not exceed `ws.capacity`; prefix slots must lie in `cache`.
+    func forward(_ pass: ForwardPass, workspace ws: Workspace, cache: PrefixCache) -> [(output: Int, score: Float)] {
         let c = configuration
-        let n = batch.tokenCount
+        let n = pass.tokenCount
         let hiddenSize = c.hiddenSize, d = c.headDimension
         let heads = c.headCount, kvHeads = c.keyValueHeadCount
-        let qkvWidth = (heads + 2 * kvHeads) * d, attentionWidth = heads * d
+        let qkvWidth = (heads + 2 * kvHeads) * d, attentionWidth = heads * d, kvWidth = kvHeads * d
         let x = ws.hidden.pointer, normed = ws.normed.pointer
         let qkv = ws.qkv.pointer, attention = ws.attention.pointer
         let epsilon = c.rmsNormEpsilon
@@ -42,14 +43,14 @@ final class DecoderClassifier: @unchecked Sendable {
 
         profile.count(tokens: n)
         var t = now()
-        batch.tokens.withUnsafeBufferPointer { tokens in
+        pass.tokens.withUnsafeBufferPointer { tokens in
             pool.parallelFor(n, minimumPerWorker: 64) { r in
                 decode(embedding, into: x + r * hiddenSize, count: hiddenSize, offset: Int(tokens[r]) * hiddenSize)
             }
         }
         profile.add(.embedding, since: t)
 
-        for block in blocks {
+        for (layer, block) in blocks.enumerated() {
             // Attention half.
             t = now()
             rmsNormRows(x, rows: n, count: hiddenSize, weight: block.inputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
@@ -57,7 +58,7 @@ final class DecoderClassifier: @unchecked Sendable {
             linear(normed, rows: n, inFeatures: hiddenSize, weight: block.qkv.pointer, outFeatures: qkvWidth, into: qkv)
             if let bias = block.qkvBias { addBias(bias.pointer, to: qkv, rows: n, columns: qkvWidth) }
             profile.add(.projections, since: t); t = now()
-            batch.positions.withUnsafeBufferPointer { positions in
+            pass.positions.withUnsafeBufferPointer { positions in
                 pool.parallelFor(n, minimumPerWorker: 16) { r in
                     let q = qkv + r * qkvWidth, k = q + heads * d
                     if let qn = block.queryNorm, let kn = block.keyNorm {
@@ -69,14 +70,29 @@ final class DecoderClassifier: @unchecked Sendable {
                 }
             }
             profile.add(.positional, since: t); t = now()
-            let sequences = batch.sequences
-            pool.parallelTasks(sequences.count * heads) { task, worker in
-                let s = sequences[task / heads], head = task % heads
-                let rows = qkv + s.start * qkvWidth
+            // A prefix keeps its keys and values ([k | v] is contiguous in each qkv row).
+            for segment in pass.segments {
+                guard let slot = segment.stores else { continue }
+                let destination = cache.rows(slot, layer: layer)
+                for r in 0..<segment.length {
+                    (destination + r * cache.rowWidth).update(from: qkv + (segment.start + r) * qkvWidth + heads * d, count: 2 * kvWidth)
+                }
+            }
+            let segments = pass.segments
+            pool.parallelTasks(segments.count * heads) { task, worker in
+                let segment = segments[task / heads], head = task % heads
+                let rows = qkv + segment.start * qkvWidth
+                let context = segment.context.map { slot -> KeyValueRows in
+                    let cached = cache.rows(slot, layer: layer)
+                    return KeyValueRows(keys: cached, values: cached + kvWidth, rowStride: cache.rowWidth, count: slot.count)
+                }
                 let operands = AttentionOperands(
-                    queries: rows, keys: rows + heads * d, values: rows + (heads + kvHeads) * d,
-                    rowStride: qkvWidth, output: attention + s.start * attentionWidth,
-                    outputStride: attentionWidth, tokens: s.length)
+                    queries: rows, queryStride: qkvWidth,
+                    own: KeyValueRows(keys: rows + heads * d, values: rows + (heads + kvHeads) * d,
+                                      rowStride: qkvWidth, count: segment.length),
+                    context: context,
+                    output: attention + segment.start * attentionWidth, outputStride: attentionWidth,
+                    tokens: segment.length)
                 CausalAttention.run(operands, head: head, keyValueHead: head / groupSize, headDimension: d,
                                     scale: scale, scratch: ws.scores[worker].pointer)
             }
@@ -112,10 +128,10 @@ final class DecoderClassifier: @unchecked Sendable {
         defer { profile.add(.head, since: t) }
 
         // Final norm and the score head, only on the rows that are scored.
-        return batch.sequences.map { s in
+        return pass.scored.map { item in
             let row = normed  // free now; reuse its first row
-            rmsNorm(x + s.scoredRow * hiddenSize, weight: finalNorm.pointer, count: hiddenSize, epsilon: epsilon, into: row)
-            return wn_dot(row, scoreHead.pointer, Int32(hiddenSize))
+            rmsNorm(x + item.row * hiddenSize, weight: finalNorm.pointer, count: hiddenSize, epsilon: epsilon, into: row)
+            return (item.output, wn_dot(row, scoreHead.pointer, Int32(hiddenSize)))
         }
     }
 }

@@ -1,54 +1,85 @@
 import CBLAS
 import CKernels
 
-/// Where one sequence's queries, keys and values lie inside the packed projection output.
-struct AttentionOperands {
-    /// Row 0 of this sequence's queries for head 0; heads follow every `headDimension` floats.
-    var queries: UnsafePointer<Float>
+/// Keys and values a segment's queries attend to: rows of `[k | v]` laid out with `rowStride`
+/// floats between tokens, `values` a fixed distance after `keys`.
+struct KeyValueRows {
     var keys: UnsafePointer<Float>
     var values: UnsafePointer<Float>
-    /// Float distance between consecutive tokens' rows in `queries`/`keys`/`values`.
     var rowStride: Int
-    /// Row 0 of this sequence's output for head 0.
+    var count: Int
+}
+
+/// One segment's attention operands: its own queries/keys/values inside the packed projection
+/// output, and optionally a cached context (a shared prompt's keys and values) that comes
+/// before its own tokens and is fully visible to them.
+struct AttentionOperands {
+    var queries: UnsafePointer<Float>
+    var queryStride: Int
+    var own: KeyValueRows
+    var context: KeyValueRows?
     var output: UnsafeMutablePointer<Float>
     var outputStride: Int
     var tokens: Int
 }
 
-/// Causal grouped-query attention of one sequence and one query head, in blocks of query rows
-/// so the score scratch is `blockRows x tokens` rather than `tokens²`, and so each block only
-/// multiplies against the keys it may see (half the work of a masked square).
+/// Causal grouped-query attention of one segment and one query head, in blocks of query rows
+/// so the score scratch is `blockRows x (context + tokens)` rather than quadratic, and each
+/// block multiplies only against the keys it may see.
 ///
-/// `scratch` must hold `CausalAttention.blockRows * tokens` floats.
+///     scores = scale · Q · [K_context ; K_own]ᵀ      (own keys causally masked)
+///     out    = softmax(scores) · [V_context ; V_own]
+///
+/// `scratch` must hold `blockRows * (context + tokens)` floats.
 enum CausalAttention {
     static let blockRows = 128
 
     static func run(_ o: AttentionOperands, head: Int, keyValueHead: Int, headDimension d: Int,
                     scale: Float, scratch: UnsafeMutablePointer<Float>) {
         let q = o.queries + head * d
-        let k = o.keys + keyValueHead * d
-        let v = o.values + keyValueHead * d
         let out = o.output + head * d
+        let contextLength = o.context?.count ?? 0
         var first = 0
         while first < o.tokens {
             let rows = min(blockRows, o.tokens - first)
-            let visible = first + rows  // keys 0..<visible can be seen by some row of the block
-            // scores[rows x visible] = scale · Q[first..<first+rows] · K[0..<visible]ᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-                        Int32(rows), Int32(visible), Int32(d),
-                        scale, q + first * o.rowStride, Int32(o.rowStride),
-                        k, Int32(o.rowStride),
-                        0, scratch, Int32(visible))
-            for r in 0..<rows {
-                wn_softmax_masked_row(scratch + r * visible, Int32(first + r + 1), Int32(visible))
+            let visible = first + rows  // own keys 0..<visible are seen by some row of the block
+            let width = contextLength + visible
+            let qBlock = q + first * o.queryStride
+            if let context = o.context {
+                gemmScores(qBlock, o.queryStride, context.keys + keyValueHead * d, context.rowStride,
+                           rows: rows, keys: contextLength, d: d, scale: scale, into: scratch, ld: width)
             }
-            // out[first..<first+rows] = P · V[0..<visible]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                        Int32(rows), Int32(d), Int32(visible),
-                        1, scratch, Int32(visible),
-                        v, Int32(o.rowStride),
-                        0, out + first * o.outputStride, Int32(o.outputStride))
+            gemmScores(qBlock, o.queryStride, o.own.keys + keyValueHead * d, o.own.rowStride,
+                       rows: rows, keys: visible, d: d, scale: scale, into: scratch + contextLength, ld: width)
+            for r in 0..<rows {
+                wn_softmax_masked_row(scratch + r * width, Int32(contextLength + first + r + 1), Int32(width))
+            }
+            let outBlock = out + first * o.outputStride
+            if let context = o.context {
+                gemmWeightedValues(scratch, ld: width, context.values + keyValueHead * d, context.rowStride,
+                                   rows: rows, keys: contextLength, d: d, into: outBlock, o.outputStride, accumulate: false)
+            }
+            gemmWeightedValues(scratch + contextLength, ld: width, o.own.values + keyValueHead * d, o.own.rowStride,
+                               rows: rows, keys: visible, d: d, into: outBlock, o.outputStride, accumulate: o.context != nil)
             first += rows
         }
+    }
+
+    /// `scores[rows x keys] = scale · Q · Kᵀ` into a score block with leading dimension `ld`.
+    @inline(__always)
+    private static func gemmScores(_ q: UnsafePointer<Float>, _ qStride: Int, _ k: UnsafePointer<Float>, _ kStride: Int,
+                                   rows: Int, keys: Int, d: Int, scale: Float,
+                                   into scores: UnsafeMutablePointer<Float>, ld: Int) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(keys), Int32(d),
+                    scale, q, Int32(qStride), k, Int32(kStride), 0, scores, Int32(ld))
+    }
+
+    /// `out[rows x d] (+)= P · V` for a probability block with leading dimension `ld`.
+    @inline(__always)
+    private static func gemmWeightedValues(_ p: UnsafePointer<Float>, ld: Int, _ v: UnsafePointer<Float>, _ vStride: Int,
+                                           rows: Int, keys: Int, d: Int,
+                                           into out: UnsafeMutablePointer<Float>, _ outStride: Int, accumulate: Bool) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(keys),
+                    1, p, Int32(ld), v, Int32(vStride), accumulate ? 1 : 0, out, Int32(outStride))
     }
 }

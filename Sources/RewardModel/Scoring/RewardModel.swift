@@ -47,7 +47,8 @@ public final class RewardModel: @unchecked Sendable {
 
     let classifier: DecoderClassifier
     private let workspace: Workspace
-    private let planner: BatchPlanner
+    private let prefixCache: PrefixCache
+    private let planner: PassPlanner
     private let lock = NSLock()
 
     public convenience init(path: String, options: Options = Options()) throws {
@@ -65,7 +66,10 @@ public final class RewardModel: @unchecked Sendable {
                                            maxPositions: maxSequenceLength, pool: pool)
         let capacity = max(options.tokenBudget, maxSequenceLength)
         workspace = Workspace(capacity: capacity, configuration: configuration, workers: pool.threads)
-        planner = BatchPlanner(tokenBudget: options.tokenBudget)
+        // A group larger than one pass keeps its prefix while later passes add up to a budget.
+        prefixCache = PrefixCache(capacity: maxSequenceLength + options.tokenBudget, layers: configuration.layerCount,
+                                  keyValueWidth: configuration.keyValueHeadCount * configuration.headDimension)
+        planner = PassPlanner(tokenBudget: options.tokenBudget, padTokenID: configuration.padTokenID)
     }
 
     /// Where forward-pass time has gone since the model loaded (or the last reset).
@@ -91,18 +95,54 @@ public final class RewardModel: @unchecked Sendable {
         }
     }
 
-    /// Rewards for `sequences`, in order. Sequences are packed into forward passes under the
-    /// token budget; the result does not depend on how they are packed.
-    public func score(_ sequences: [[Int32]]) throws -> [Float] {
+    /// Rewards for `sequences`, in order. Sequences that share a prefix of at least
+    /// `minimumSharedPrefix` tokens are scored as a group (the prefix computed once); pass
+    /// `Int.max` to score every sequence on its own. Packing never changes a score beyond
+    /// float32 rounding.
+    public func score(_ sequences: [[Int32]], minimumSharedPrefix: Int = 16) throws -> [Float] {
         for (i, ids) in sequences.enumerated() { try validate(ids, index: i) }
+        let clusters = minimumSharedPrefix == Int.max
+            ? sequences.indices.map { [$0] }
+            : PrefixGrouping.groups(sequences, minimumSharedPrefix: minimumSharedPrefix)
+        let groups = clusters.map { ScoringGroup(sequences: $0.map { sequences[$0] }) }
+        let grouped = try run(groups)
+        var scores = [Float](repeating: .nan, count: sequences.count)
+        var k = 0
+        for cluster in clusters {
+            for index in cluster { scores[index] = grouped[k]; k += 1 }
+        }
+        return scores
+    }
+
+    /// Rewards for every candidate of every group: `result[g][i]` scores
+    /// `groups[g].prefix + groups[g].suffixes[i]`.
+    public func score(groups: [ScoringGroup]) throws -> [[Float]] {
+        var index = 0
+        for group in groups {
+            for i in 0..<group.candidateCount {
+                try validate(group.sequence(i), index: index)
+                index += 1
+            }
+        }
+        let flat = try run(groups)
+        var result: [[Float]] = []
+        var k = 0
+        for group in groups {
+            result.append(Array(flat[k..<k + group.candidateCount]))
+            k += group.candidateCount
+        }
+        return result
+    }
+
+    /// Scores of validated groups, candidate by candidate.
+    private func run(_ groups: [ScoringGroup]) throws -> [Float] {
         lock.lock()
         defer { lock.unlock() }
-        var scores: [Float] = []
-        scores.reserveCapacity(sequences.count)
-        for pass in planner.plan(lengths: sequences.map(\.count)) {
-            var batch = PackedBatch(reservingCapacity: options.tokenBudget)
-            for i in pass { batch.append(sequences[i], padTokenID: configuration.padTokenID) }
-            scores += classifier.forward(batch, workspace: workspace)
+        var scores = [Float](repeating: .nan, count: groups.reduce(0) { $0 + $1.candidateCount })
+        for pass in planner.plan(groups) {
+            for (output, score) in classifier.forward(pass, workspace: workspace, cache: prefixCache) {
+                scores[output] = score
+            }
         }
         return scores
     }
