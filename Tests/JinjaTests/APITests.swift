@@ -58,6 +58,22 @@ import Testing
         #expect(throws: TemplateError.self) { try Template(ifs) }
     }
 
+    @Test func renderingFreesItsObjects() throws {
+        // Macros, globals and namespaces close over scopes that hold them; the render must break
+        // those cycles or every rendered conversation would leak.
+        weak var weakInterpreter: Interpreter?
+        weak var weakGlobals: Scope?
+        try {
+            let interpreter = Interpreter(context: ["x": 1], now: Date(), timeZone: .current)
+            weakInterpreter = interpreter
+            weakGlobals = interpreter.globals
+            let nodes = try Parser.parse("{% macro m(a) %}{{ a }}{{ dict(b=1) }}{% endmacro %}{% set ns = namespace(f=m) %}{{ m(x) }}{% for i in [1] recursive %}{% set ns.l = loop %}{% endfor %}")
+            _ = try interpreter.render(nodes)
+        }()
+        #expect(weakInterpreter == nil)
+        #expect(weakGlobals == nil)
+    }
+
     @Test func renderingIsRepeatableAndConcurrent() async throws {
         let source = try String(contentsOf: References.directory.appendingPathComponent("templates/Qwen-Qwen3-0.6B.jinja"), encoding: .utf8)
         let template = try Template(source)

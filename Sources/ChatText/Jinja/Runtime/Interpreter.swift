@@ -19,7 +19,15 @@ final class Interpreter {
         for (k, v) in context { top.set(k, JValue(v)) }
     }
 
+    /// Scopes that hold macros: a macro's closure keeps its defining scope alive and that scope
+    /// keeps the macro, so they are emptied after the render to free them.
+    private var macroScopes: [Scope] = []
+
     func render(_ nodes: [Node]) throws -> String {
+        defer {
+            for s in macroScopes { s.clear() }
+            globals.clear()
+        }
         var out = ""
         let scope = Scope(parent: globals)
         _ = try run(nodes, scope, &out)
@@ -123,6 +131,7 @@ final class Interpreter {
         // Jinja2 runs the else branch unless some iteration ran its body to the end (an iteration
         // left by break or continue does not count).
         var completedAnIteration = false
+        defer { loop.recurse = nil }
         for (index, item) in items.enumerated() {
             loop.index0 = index
             let s = Scope(parent: scope)
@@ -163,6 +172,7 @@ final class Interpreter {
 
     private func makeMacro(name: String, params: [(String, Expr?)], body: [Node], scope: Scope) -> Function {
         // Like Jinja2, a macro accepts extra arguments only if its body reads `varargs` / `kwargs`.
+        macroScopes.append(scope)
         let names = NameCheck.referencedNames(body)
         let catchesVarargs = names.contains("varargs"), catchesKwargs = names.contains("kwargs")
         return Function(name) { [unowned self] args, kwargs in

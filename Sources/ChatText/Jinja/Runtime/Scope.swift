@@ -16,6 +16,9 @@ final class Scope {
     }
 
     func set(_ name: String, _ value: JValue) { vars[name] = value }
+
+    /// Drops every variable; breaks the scope <-> macro closure reference cycles after a render.
+    func clear() { vars.removeAll() }
 }
 
 /// Control flow out of a statement list.
