@@ -55,6 +55,13 @@ def hand_written():
         "e\u0301", "cafe\u0301", "café", "n\u0303", "ñ", "A\u030a", "Å", "\u212b angstrom", "\u1e9b\u0323",
         "\u1100\u1161\u11a8 jamo", "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇", "o\u0308\u0301", "e\u0301e\u0301e\u0301", " \u0301", "\u0301",
         "ﬁ ligature", "Ｈｅｌｌｏ", "ß straße", "İstanbul", "ΣΑΣ σας", "ǅungla", "x²+y²=z²", "α+β=γ",
+        # Supplementary-plane starters before combining marks: Foundation's NFC on Linux composes
+        # U+E0069 U+0300 into U+00EC (it truncates the starter to 16 bits); real astral compositions.
+        "\U000e0069\u0300", "x\U000e0059\u0302y", "\U00010041\u0301", "\U000200e0\u0301", "\U0001d400\u0301",
+        "\U00011099\U000110ba", "\U00011131\U00011127", "\U00011935\U00011930", "\U0002f800", "\U0001d15e",
+        "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+        # Scalars newer than Unicode 9.0, which tokenizers' normalization tables predate.
+        "a\U00011930", "\u0b55x", "\U0001fbf5 segmented digit", "a\u1ac1\u0316", "\u0d00", "e\u0301\u1ac1",
         # Code and markup.
         "def f(x):\n    return x ** 2\n", "for (int i = 0; i < n; ++i) { sum += a[i]; }",
         "{\"key\": [1, 2, {\"nested\": null}], \"b\": true}", "<div class=\"x\">Hi &amp; bye</div>",
