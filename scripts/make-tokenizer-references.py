@@ -10,7 +10,9 @@ Tests/TokenizerTests/References/tokenizers/ (scripts/build-test-tokenizers.py ma
 Writes Tests/TokenizerTests/References/corpus.json (the strings) and expected-<name>.json, one
 case per corpus string: encode(s, add_special_tokens=False).ids, the same with True, the token
 strings (id_to_token) and token_to_id of those, decode(ids) with and without skip_special_tokens, and decode([id]) of each
-of the first ids (which exercises partial-UTF-8 repair).
+of the first ids (which exercises partial-UTF-8 repair). Also normalizers.json: each normalizer
+type alone (NFC, NFD, NFKC, NFKD, StripAccents, Lowercase) on the corpus and on random
+starter/mark sequences.
 """
 import json
 import os
@@ -140,6 +142,36 @@ def random_code_points(count=120, seed=424242):
     return out
 
 
+NORMALIZER_FORMS = ["NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"]
+
+
+def normalizer_strings(count=1200, seed=31337):
+    """Starters and marks in random order: composition, reordering, blocking, astral starters, scalars
+    newer than tokenizers' Unicode 9.0 tables."""
+    marks = [0x300, 0x301, 0x302, 0x308, 0x316, 0x323, 0x327, 0x334, 0x345, 0x3099, 0x309A, 0x05B0, 0x0F71,
+             0x0CD5, 0x1161, 0x11A8, 0x110BA, 0x11127, 0x1133E, 0x11357, 0x114BA, 0x114B0, 0x114BD, 0x115AF,
+             0x11930, 0x1D165, 0x1D16D, 0x0D00, 0x11A01, 0x1DF6, 0x07FD, 0x1E130, 0x0B55, 0x1AC1, 0x0898,
+             0x0CF3, 0x11F00, 0x10EFD, 0x1DFA]
+    starters = [0x61, 0x41, 0x65, 0x69, 0x4F, 0x3A3, 0x3C3, 0x130, 0xDF, 0x304B, 0x30AB, 0x1100, 0xAC00,
+                0xE0069, 0xE0041, 0x10041, 0x20041, 0x200E0, 0x1D400, 0x1D41A, 0x11099, 0x1109B, 0x110A5,
+                0x11131, 0x11132, 0x11347, 0x114B9, 0x115B8, 0x115B9, 0x11935, 0x2F800, 0x1D15E, 0xFB01,
+                0x212B, 0x2126, 0x1F1E6, 0x2460, 0xFF21, 0x1FBF5, 0x1F16A, 0x9FEA, 0x31350, 0x0C5D, 0x1E900]
+    rng = random.Random(seed)
+    return ["".join(chr(rng.choice(starters if rng.random() < 0.5 else marks)) for _ in range(rng.randint(1, 10)))
+            for _ in range(count)]
+
+
+def write_normalizer_references(strings):
+    from tokenizers import normalizers
+    out = {"forms": NORMALIZER_FORMS, "strings": strings, "normalized": {}}
+    for form in NORMALIZER_FORMS:
+        normalizer = getattr(normalizers, form)()
+        out["normalized"][form] = [normalizer.normalize_str(s) for s in strings]
+    with open(os.path.join(REFERENCES, "normalizers.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False)
+        f.write("\n")
+
+
 def corpus():
     strings = hand_written() + fuzzed() + fuzzed(count=60, seed=7) + random_code_points()
     seen, unique = set(), []
@@ -180,6 +212,7 @@ def main():
     with open(os.path.join(REFERENCES, "corpus.json"), "w", encoding="utf-8") as f:
         json.dump(strings, f, ensure_ascii=False, indent=0)
         f.write("\n")
+    write_normalizer_references(strings + normalizer_strings())
     import tokenizers
     for name, path in tokenizer_files(data_dir).items():
         tokenizer = Tokenizer.from_file(path)
