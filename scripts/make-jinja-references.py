@@ -505,6 +505,13 @@ FOCUSED = [
     ("trim with chars var", "{{ s | trim('<>') }}", {"s": "<<tag>>"}),
     ("indent first blank", "{{ 'a\n\nb\n' | indent(2, first=true, blank=true) }}|", {}),
     ("escape non string", "{{ 5 | e }} {{ none | escape }} {{ ['<'] | e }}", {}),
+    ("unicode case mapping", "{{ 'ΟΔΟΣ ΣΑΣ' | lower }} {{ 'İstanbul' | lower }} {{ 'ǆemal' | title }} {{ 'ǆemal'.title() }} {{ 'ﬁx' | upper }} {{ 'ŉ' | capitalize }} {{ 'ß' | title }}", {}),
+    ("unicode str methods", "{{ '١٢٣'.isdigit() }} {{ 'Ⅻ'.isnumeric() }} {{ '²'.isdigit() }} {{ '²'.isdecimal() }} {{ 'é'.isalpha() }} {{ '\u3000'.isspace() }} {{ '\u3000x\u3000'.strip() }}", {}),
+    ("unicode split whitespace", "{{ 'a\u00a0b\u2003c\u200bd'.split() }}", {}),
+    ("wordcount unicode", "{{ 'héllo wörld 你好 ٣' | wordcount }}", {}),
+    ("final sigma everywhere", "{{ 'ΟΔΟΣ. ΣΑΣ-ΣΟΥ Σ'.title() }}|{{ 'ΟΔΟΣ. ΣΑΣ-ΣΟΥ Σ' | title }}|{{ 'ΣΑΣ ΣΟΥ' | capitalize }}|{{ 'ΑΣ\\'Σ ΑΣ1' | lower }}|{{ ['ΒΣ', 'ΑΣ'] | sort }}", {}),
+    ("parse error before lex error", "{{ 'a' b }}{{ 'unterminated }}", {}),
+    ("lex error first", "{{ 'unterminated }}{{ 'a' b }}", {}),
     ("many messages", "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}\n{% endfor %}",
      {"messages": [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i}"} for i in range(12)]}),
 ]

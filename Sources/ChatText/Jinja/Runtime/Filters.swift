@@ -141,7 +141,7 @@ enum Filters {
             return .list(try interp.iterate(value))
         case "lower":
             _ = try bind([])
-            return .string(PyFormat.str(value).lowercased())
+            return .string(StringOps.lower(PyFormat.str(value)))
         case "upper":
             _ = try bind([])
             return .string(PyFormat.str(value).uppercased())
@@ -315,7 +315,7 @@ enum Filters {
     }
 
     static func ignoreCase(_ v: JValue) -> JValue {
-        if case let .string(s) = v { return .string(s.lowercased()) }
+        if case let .string(s) = v { return .string(StringOps.lower(s)) }
         return v
     }
 
@@ -380,22 +380,27 @@ enum Filters {
 
     /// Jinja's `title` filter: words start after `-`, whitespace, `(`, `{`, `[` or `<`.
     static func jinjaTitle(_ s: String) -> String {
+        // re.split(r"([-\s({\[<]+)") keeps the delimiter runs; each word is
+        // word[0].upper() + word[1:].lower().
         var out = ""
-        var atStart = true
+        var word = String.UnicodeScalarView()
+        func flush() {
+            guard let first = word.first else { return }
+            out += first.properties.uppercaseMapping + StringOps.lower(String(String.UnicodeScalarView(word.dropFirst())))
+            word = String.UnicodeScalarView()
+        }
         for c in s.unicodeScalars {
-            let isDelimiter = c == "-" || c == "(" || c == "{" || c == "[" || c == "<" || PyFormat.isSpace(c)
-            if isDelimiter {
+            if c == "-" || c == "(" || c == "{" || c == "[" || c == "<" || PyFormat.isSpace(c) {
+                flush()
                 out.unicodeScalars.append(c)
-                atStart = true
-            } else if atStart {
-                out += c.properties.uppercaseMapping
-                atStart = false
             } else {
-                out += c.properties.lowercaseMapping
+                word.append(c)
             }
         }
+        flush()
         return out
     }
+
 
     /// Python's `round(x, n)` for floats: correctly rounded, ties to even on the exact binary value.
     static func pyRound(_ x: Double, _ n: Int) -> Double {

@@ -183,7 +183,32 @@ enum StringOps {
     }
 
     static func upper(_ s: String) -> String { s.uppercased() }
-    static func lower(_ s: String) -> String { s.lowercased() }
+
+    /// Python's `str.lower()`: full lower-case mappings, with capital sigma becoming final sigma
+    /// at the end of a word (Swift's `lowercased()` does not do that on Linux).
+    static func lower(_ string: String) -> String {
+        guard string.unicodeScalars.contains("\u{03A3}") else { return string.lowercased() }
+        let s = Array(string.unicodeScalars)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if c == "\u{03A3}" {
+                out += isFinalSigma(s, i) ? "\u{03C2}" : "\u{03C3}"
+            } else {
+                out += c.properties.lowercaseMapping
+            }
+        }
+        return out
+    }
+
+    /// CPython's handle_capital_sigma: a cased letter before (skipping case-ignorables) and none after.
+    static func isFinalSigma(_ s: [Unicode.Scalar], _ i: Int) -> Bool {
+        var j = i - 1
+        while j >= 0, s[j].properties.isCaseIgnorable { j -= 1 }
+        guard j >= 0, s[j].properties.isCased else { return false }
+        var k = i + 1
+        while k < s.count, s[k].properties.isCaseIgnorable { k += 1 }
+        return k == s.count || !s[k].properties.isCased
+    }
 
     static func isCased(_ c: Unicode.Scalar) -> Bool { c.properties.isCased }
 
@@ -191,22 +216,23 @@ enum StringOps {
     static func capitalize(_ string: String) -> String {
         let s = Array(string.unicodeScalars)
         guard let first = s.first else { return "" }
-        return first.properties.titlecaseMapping + str(s.dropFirst()).lowercased()
+        return first.properties.titlecaseMapping + lower(str(s.dropFirst()))
     }
 
     /// Python `str.title()`: a cased character after an uncased one starts a word.
     static func title(_ string: String) -> String {
+        let s = Array(string.unicodeScalars)
         var out = ""
         var previousCased = false
-        for c in string.unicodeScalars {
-            if c.properties.isCased || c.properties.isCaseIgnorable && previousCased && false {
-                out += previousCased ? c.properties.lowercaseMapping : c.properties.titlecaseMapping
-                previousCased = true
+        for (i, c) in s.enumerated() {
+            if previousCased {
+                out += c == "\u{03A3}" ? (isFinalSigma(s, i) ? "\u{03C2}" : "\u{03C3}") : c.properties.lowercaseMapping
             } else {
-                out.unicodeScalars.append(c)
-                previousCased = false
+                out += c.properties.titlecaseMapping
             }
+            previousCased = c.properties.isCased
         }
         return out
     }
+
 }

@@ -66,9 +66,22 @@ struct Lexer {
     }
 
     static func tokenize(_ source: String) throws -> [Token] {
+        try tokenizeLazily(source).tokens
+    }
+
+    /// Jinja2 lexes lazily, so a parse error before a lexing error wins. This returns the tokens
+    /// up to the lexing error (ended by an eof token) and the error, for the parser to decide.
+    static func tokenizeLazily(_ source: String) -> (tokens: [Token], error: TemplateError?) {
         var lexer = Lexer(source)
-        try lexer.run()
-        return lexer.tokens
+        do {
+            try lexer.run()
+            return (lexer.tokens, nil)
+        } catch let error as TemplateError {
+            lexer.tokens.append(Token(kind: .eof, value: "", line: lexer.line))
+            return (lexer.tokens, error)
+        } catch {
+            return (lexer.tokens, .syntax("\(error)", line: lexer.line))
+        }
     }
 
     private func fail(_ message: String) -> TemplateError { .syntax(message, line: line) }

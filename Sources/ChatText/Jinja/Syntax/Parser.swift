@@ -15,8 +15,17 @@ struct Parser {
     init(tokens: [Token]) { self.tokens = tokens }
 
     static func parse(_ source: String) throws -> [Node] {
-        var parser = Parser(tokens: try Lexer.tokenize(source))
-        return try parser.subparse(endTokens: nil)
+        let (tokens, lexError) = Lexer.tokenizeLazily(source)
+        var parser = Parser(tokens: tokens)
+        do {
+            let nodes = try parser.subparse(endTokens: nil)
+            if let lexError { throw lexError }
+            return nodes
+        } catch {
+            // A failure on the end-of-stream token stands for reaching the lexing error.
+            if let lexError, parser.i == tokens.count - 1 { throw lexError }
+            throw error
+        }
     }
 
     // MARK: token stream
