@@ -512,6 +512,7 @@ FOCUSED = [
     ("final sigma everywhere", "{{ 'ΟΔΟΣ. ΣΑΣ-ΣΟΥ Σ'.title() }}|{{ 'ΟΔΟΣ. ΣΑΣ-ΣΟΥ Σ' | title }}|{{ 'ΣΑΣ ΣΟΥ' | capitalize }}|{{ 'ΑΣ\\'Σ ΑΣ1' | lower }}|{{ ['ΒΣ', 'ΑΣ'] | sort }}", {}),
     ("parse error before lex error", "{{ 'a' b }}{{ 'unterminated }}", {}),
     ("lex error first", "{{ 'unterminated }}{{ 'a' b }}", {}),
+    ("format filter", "{{ '%s - %05.1f' | format('a', 3.14159) }} {{ '%(x)s!' | format(x='kw') }}", {}),
     ("many messages", "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}\n{% endfor %}",
      {"messages": [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i}"} for i in range(12)]}),
 ]

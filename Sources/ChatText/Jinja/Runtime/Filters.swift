@@ -4,7 +4,7 @@ import Foundation
 enum Filters {
     static let names: Set<String> = [
         "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
-        "first", "float", "forceescape", "indent", "int", "items", "join", "last", "length", "list", "lower",
+        "first", "float", "forceescape", "format", "indent", "int", "items", "join", "last", "length", "list", "lower",
         "map", "max", "min", "reject", "rejectattr", "replace", "reverse", "round", "safe", "select",
         "selectattr", "sort", "string", "sum", "title", "tojson", "trim", "unique", "upper", "wordcount",
     ]
@@ -98,6 +98,14 @@ enum Filters {
             let a = try bind(["default"])
             if case let .undefined(u) = value { throw u.error }
             return toFloat(value) ?? a[0] ?? .double(0)
+        case "format":
+            // do_format: `value % args`, or `value % kwargs` with keyword arguments only.
+            if !args.isEmpty && !kwargs.isEmpty {
+                throw TemplateError.python(type: "FilterArgumentError", message: "can't handle positional and keyword arguments at the same time", line: nil)
+            }
+            var mapping = JDict()
+            for (k, v) in kwargs { mapping[k] = v }
+            return .string(try PercentFormat.format(PyFormat.str(value), kwargs.isEmpty ? .tuple(args) : .dict(mapping)))
         case "indent":
             let a = try bind(["width", "first", "blank"])
             let indention: String
