@@ -24,13 +24,11 @@ enum Filters {
                 throw TemplateError.typeError("bad operand type for abs(): \(PyFormat.stringRepr(value.typeName))")
             }
         case "attr":
+            // Jinja's attr filter reads the Python attribute only, never the item.
             let a = try bind(["name"])
             guard case let .string(n)? = a[0] else { throw TemplateError.typeError("attribute name must be string") }
             if case .undefined = value { return value }
-            return Members.attribute(value, n, interp) ?? {
-                if case .dict = value { return .undefined(.member(of: value, .string(n))) }
-                return .undefined(.member(of: value, .string(n)))
-            }()
+            return Members.attribute(value, n, interp) ?? .undefined(.member(of: value, .string(n)))
         case "batch":
             let a = try bind(["linecount", "fill_with"])
             let n = try Methods.requireInt(a[0], default: 1)
@@ -59,7 +57,7 @@ enum Filters {
             case let .list(a), let .tuple(a): return .int(a.count)
             case let .dict(d): return .int(d.count)
             case .undefined: return .int(0)
-            case let .namespace(ns): _ = ns; throw TemplateError.typeError("object of type 'TemplateNamespace' has no len()")
+            case .namespace: throw TemplateError.typeError("object of type 'TemplateNamespace' has no len()")
             default: throw TemplateError.typeError("object of type \(PyFormat.stringRepr(value.typeName)) has no len()")
             }
         case "d", "default":

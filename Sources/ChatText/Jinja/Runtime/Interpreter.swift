@@ -323,7 +323,7 @@ final class Interpreter {
         case let .string(s): return s.unicodeScalars.map { .string(String($0)) }
         case let .dict(d): return d.keys.map { .string($0) }
         case .undefined: return []
-        case let .namespace(ns): _ = ns; throw TemplateError.typeError("'TemplateNamespace' object is not iterable")
+        case .namespace: throw TemplateError.typeError("'TemplateNamespace' object is not iterable")
         default: throw TemplateError.typeError("\(PyFormat.stringRepr(v.typeName)) object is not iterable")
         }
     }

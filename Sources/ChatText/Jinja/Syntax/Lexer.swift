@@ -66,7 +66,9 @@ struct Lexer {
     }
 
     static func tokenize(_ source: String) throws -> [Token] {
-        try tokenizeLazily(source).tokens
+        let result = tokenizeLazily(source)
+        if let error = result.error { throw error }
+        return result.tokens
     }
 
     /// Jinja2 lexes lazily, so a parse error before a lexing error wins. This returns the tokens
@@ -240,7 +242,6 @@ struct Lexer {
         throw fail("Missing end of comment tag")
     }
 
-    private static let operators3: [String] = []
     private static let operators2 = ["//", "**", "==", "!=", ">=", "<="]
     private static let operators1: Set<Unicode.Scalar> = ["+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", "<", ">", "=", ".", ":", "|", ",", ";"]
 
