@@ -1,0 +1,16 @@
+import Foundation
+
+/// A value guarded by a lock. Used only for Swift-side state; librdkafka calls are never made while
+/// holding one, because librdkafka callbacks may re-enter this module on the same thread.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
