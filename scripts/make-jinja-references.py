@@ -653,6 +653,24 @@ def chat_cases():
             ("assistant missing content", {}, [{"role": "user", "content": "x"}, {"role": "assistant"}]),
             ("content is none", {}, [{"role": "user", "content": "x"}, {"role": "assistant", "content": None}]),
             ("documents passed", dict(documents=[{"title": "Doc", "text": "Body"}]), [{"role": "user", "content": "x"}]),
+            ("multi-step tool loop", dict(tools=[WEATHER_TOOL, RICH_TOOL]), [
+                {"role": "system", "content": "Plan, then call tools."},
+                {"role": "user", "content": "Compare Paris and Rome, then book the warmer one."},
+                {"role": "assistant", "content": "<think>\nNeed both temperatures.\n</think>\n\nChecking.", "tool_calls": [
+                    {"type": "function", "function": {"name": "get_current_temperature", "arguments": {"location": "Paris, France", "unit": "celsius"}}},
+                    {"type": "function", "function": {"name": "get_current_temperature", "arguments": '{"location": "Rome, Italy", "unit": "celsius"}'}}]},
+                {"role": "tool", "content": "18"},
+                {"role": "tool", "content": "24"},
+                {"role": "assistant", "content": "", "reasoning_content": "Rome is warmer.", "tool_calls": [
+                    {"function": {"name": "book_trip", "arguments": {"city": "Rome", "travellers": [{"name": "Ann", "age": 31}]}}}]},
+                {"role": "tool", "content": "<tool_response>booked</tool_response>"},
+                {"role": "assistant", "content": "<think>done</think>Booked Rome (24 °C)."},
+            ]),
+            ("tool response content as user", dict(tools=[WEATHER_TOOL]), [
+                {"role": "user", "content": "q"},
+                {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "get_current_temperature", "arguments": {}}}]},
+                {"role": "user", "content": "<tool_response>\n7\n</tool_response>"},
+            ]),
         ]
         for name, kwargs, msgs in extra:
             for agp in (False, True):
