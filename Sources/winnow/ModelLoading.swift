@@ -4,7 +4,7 @@ import RewardModel
 extension ModelOptions {
     /// Loads the model these options name, or exits with the loader's message.
     func loadModel() throws -> RewardModel {
-        var options = RewardModel.Options(tokenBudget: tokenBudget, maxSequenceLength: maxLength)
+        var options = RewardModel.Options(tokenBudget: tokenBudget, maxSequenceLength: maxLength, weightPrecision: weights)
         if let threads { options.threads = threads }
         do {
             return try RewardModel(path: model, options: options)

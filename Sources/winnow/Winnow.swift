@@ -1,4 +1,5 @@
 import ArgumentParser
+import RewardModel
 
 @main
 struct Winnow: ParsableCommand {
@@ -21,4 +22,9 @@ struct ModelOptions: ParsableArguments {
 
     @Option(name: .long, help: "Longest sequence accepted, in tokens.")
     var maxLength: Int = 16384
+
+    @Option(name: .long, help: "Weights in memory: float32 (fastest) or bfloat16 (mapped, about half the memory).")
+    var weights: WeightPrecision = .float32
 }
+
+extension WeightPrecision: ExpressibleByArgument {}

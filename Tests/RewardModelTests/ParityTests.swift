@@ -48,6 +48,21 @@ import Testing
         }
     }
 
+    /// Weights left mapped in bf16 and widened tile by tile give the same scores.
+    @Test(arguments: fixtures)
+    func mappedBF16Weights(_ name: String) throws {
+        let fixture = try ParityFixture(name)
+        let model = try RewardModel(path: fixture.directory.path, options: .init(weightPrecision: .bfloat16))
+        let scores = try model.score(fixture.sequences.map(\.input_ids))
+        var worst = 0.0
+        for (score, sequence) in zip(scores, fixture.sequences) {
+            let error = ParityFixture.relativeError(score, sequence.score)
+            worst = max(worst, error)
+            #expect(error <= 1e-3, "\(name) length \(sequence.input_ids.count): winnow \(score), transformers \(sequence.score)")
+        }
+        print("parity \(name) bf16-mapped weights: largest relative error \(worst)")
+    }
+
     /// A pad token at the end is not scored: transformers pools the last non-pad token.
     @Test func trailingPadTokensAreSkipped() throws {
         let fixture = try ParityFixture("llama-tiny")

@@ -6,29 +6,29 @@
 /// q/k/v and gate/up are concatenated at load so each is one GEMM over the packed batch.
 struct DecoderBlockWeights: @unchecked Sendable {
     var inputNorm: FloatBuffer              // [hidden]
-    var qkv: FloatBuffer                    // [(heads + 2·kvHeads)·headDim, hidden]
+    var qkv: WeightMatrix                   // [(heads + 2·kvHeads)·headDim, hidden]
     var qkvBias: FloatBuffer?               // [(heads + 2·kvHeads)·headDim]
     var queryNorm: FloatBuffer?             // [headDim], Qwen3
     var keyNorm: FloatBuffer?               // [headDim], Qwen3
-    var output: FloatBuffer                 // [hidden, heads·headDim]
+    var output: WeightMatrix                // [hidden, heads·headDim]
     var outputBias: FloatBuffer?            // [hidden]
     var postAttentionNorm: FloatBuffer      // [hidden]
-    var gateUp: FloatBuffer                 // [2·intermediate, hidden]
+    var gateUp: WeightMatrix                // [2·intermediate, hidden]
     var gateUpBias: FloatBuffer?            // [2·intermediate]
-    var down: FloatBuffer                   // [hidden, intermediate]
+    var down: WeightMatrix                  // [hidden, intermediate]
     var downBias: FloatBuffer?              // [hidden]
 
     /// Loads block `index` from Hugging Face names `model.layers.{index}.…`.
-    init(_ store: WeightStore, index: Int, _ c: ModelConfiguration, queryKeyNorm: Bool) throws {
+    init(_ store: WeightStore, index: Int, _ c: ModelConfiguration, queryKeyNorm: Bool, precision: WeightPrecision) throws {
         let p = "model.layers.\(index)."
         let h = c.hiddenSize, d = c.headDimension, i = c.intermediateSize
         let qRows = c.headCount * d, kvRows = c.keyValueHeadCount * d
         inputNorm = try store.floats(p + "input_layernorm.weight", shape: [h])
-        qkv = try store.concatenatedRows([
+        qkv = try WeightMatrix(store, [
             (p + "self_attn.q_proj.weight", [qRows, h]),
             (p + "self_attn.k_proj.weight", [kvRows, h]),
             (p + "self_attn.v_proj.weight", [kvRows, h]),
-        ])
+        ], precision: precision)
         if c.attentionBias {
             qkvBias = try store.concatenatedRows([
                 (p + "self_attn.q_proj.bias", [qRows]),
@@ -41,13 +41,13 @@ struct DecoderBlockWeights: @unchecked Sendable {
             queryNorm = try store.floats(p + "self_attn.q_norm.weight", shape: [d])
             keyNorm = try store.floats(p + "self_attn.k_norm.weight", shape: [d])
         }
-        output = try store.floats(p + "self_attn.o_proj.weight", shape: [h, qRows])
+        output = try WeightMatrix(store, [(p + "self_attn.o_proj.weight", [h, qRows])], precision: precision)
         postAttentionNorm = try store.floats(p + "post_attention_layernorm.weight", shape: [h])
-        gateUp = try store.concatenatedRows([
+        gateUp = try WeightMatrix(store, [
             (p + "mlp.gate_proj.weight", [i, h]),
             (p + "mlp.up_proj.weight", [i, h]),
-        ])
-        down = try store.floats(p + "mlp.down_proj.weight", shape: [h, i])
+        ], precision: precision)
+        down = try WeightMatrix(store, [(p + "mlp.down_proj.weight", [h, i])], precision: precision)
         if c.mlpBias {
             gateUpBias = try store.concatenatedRows([(p + "mlp.gate_proj.bias", [i]), (p + "mlp.up_proj.bias", [i])])
             downBias = try store.floats(p + "mlp.down_proj.bias", shape: [h])

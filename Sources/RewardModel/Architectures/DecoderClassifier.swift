@@ -14,12 +14,13 @@ final class DecoderClassifier: @unchecked Sendable {
     let pool: ComputePool
     var profile = ForwardProfile()
 
-    init(store: WeightStore, configuration c: ModelConfiguration, maxPositions: Int, pool: ComputePool) throws {
+    init(store: WeightStore, configuration c: ModelConfiguration, maxPositions: Int, precision: WeightPrecision,
+         pool: ComputePool) throws {
         configuration = c
         embedding = try store.view("model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize])
         switch c.family {
-        case .qwen3: blocks = try Qwen3.blocks(store, c)
-        case .llama: blocks = try Llama.blocks(store, c)
+        case .qwen3: blocks = try Qwen3.blocks(store, c, precision: precision)
+        case .llama: blocks = try Llama.blocks(store, c, precision: precision)
         }
         finalNorm = try store.floats("model.norm.weight", shape: [c.hiddenSize])
         scoreHead = try store.floats("score.weight", shape: [1, c.hiddenSize])
@@ -55,7 +56,7 @@ final class DecoderClassifier: @unchecked Sendable {
             t = now()
             rmsNormRows(x, rows: n, count: hiddenSize, weight: block.inputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
             profile.add(.norms, since: t); t = now()
-            linear(normed, rows: n, inFeatures: hiddenSize, weight: block.qkv.pointer, outFeatures: qkvWidth, into: qkv)
+            linear(normed, rows: n, weight: block.qkv, into: qkv, scratch: ws.weightTile)
             if let bias = block.qkvBias { addBias(bias.pointer, to: qkv, rows: n, columns: qkvWidth) }
             profile.add(.projections, since: t); t = now()
             pass.positions.withUnsafeBufferPointer { positions in
@@ -97,8 +98,7 @@ final class DecoderClassifier: @unchecked Sendable {
                                     scale: scale, scratch: ws.scores[worker].pointer)
             }
             profile.add(.attention, since: t); t = now()
-            linear(attention, rows: n, inFeatures: attentionWidth, weight: block.output.pointer, outFeatures: hiddenSize,
-                   into: x, accumulate: true)
+            linear(attention, rows: n, weight: block.output, into: x, accumulate: true, scratch: ws.weightTile)
             if let bias = block.outputBias { addBias(bias.pointer, to: x, rows: n, columns: hiddenSize) }
 
             profile.add(.projections, since: t); t = now()
@@ -111,14 +111,14 @@ final class DecoderClassifier: @unchecked Sendable {
                 let rows = min(ws.mlpTile, n - first)
                 let width = c.intermediateSize
                 t = now()
-                linear(normed + first * hiddenSize, rows: rows, inFeatures: hiddenSize, weight: block.gateUp.pointer,
-                       outFeatures: 2 * width, into: ws.gateUp.pointer)
+                linear(normed + first * hiddenSize, rows: rows, weight: block.gateUp, into: ws.gateUp.pointer,
+                       scratch: ws.weightTile)
                 if let bias = block.gateUpBias { addBias(bias.pointer, to: ws.gateUp.pointer, rows: rows, columns: 2 * width) }
                 profile.add(.mlpGEMM, since: t); t = now()
                 swiGLU(gateUp: ws.gateUp.pointer, rows: rows, width: width, into: ws.activated.pointer, pool: pool)
                 profile.add(.activation, since: t); t = now()
-                linear(ws.activated.pointer, rows: rows, inFeatures: width, weight: block.down.pointer, outFeatures: hiddenSize,
-                       into: x + first * hiddenSize, accumulate: true)
+                linear(ws.activated.pointer, rows: rows, weight: block.down, into: x + first * hiddenSize,
+                       accumulate: true, scratch: ws.weightTile)
                 if let bias = block.downBias { addBias(bias.pointer, to: x + first * hiddenSize, rows: rows, columns: hiddenSize) }
                 profile.add(.mlpGEMM, since: t)
                 first += rows

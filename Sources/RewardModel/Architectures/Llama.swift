@@ -2,7 +2,7 @@
 /// blocks with SwiGLU, GQA and RoPE, optionally with Llama 3.1's frequency scaling (handled by
 /// `RotaryEmbedding` from `config.rope`).
 enum Llama {
-    static func blocks(_ store: WeightStore, _ c: ModelConfiguration) throws -> [DecoderBlockWeights] {
-        try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, queryKeyNorm: false) }
+    static func blocks(_ store: WeightStore, _ c: ModelConfiguration, precision: WeightPrecision) throws -> [DecoderBlockWeights] {
+        try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, queryKeyNorm: false, precision: precision) }
     }
 }

@@ -16,6 +16,43 @@ func linear(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, inputStri
                 accumulate ? 1 : 0, out, Int32(outputStride ?? outFeatures))
 }
 
+/// `out = input · Wᵀ (+ out)` for a `WeightMatrix`. Float32 weights are one GEMM; mapped
+/// weights are widened `tile` rows at a time into `scratch` (`tileRows x columns` floats), each
+/// tile one GEMM writing its block of output columns.
+@inline(__always)
+func linear(_ input: UnsafePointer<Float>, rows: Int, weight: WeightMatrix,
+            into out: UnsafeMutablePointer<Float>, accumulate: Bool = false, scratch: WeightScratch) {
+    switch weight.storage {
+    case .float32(let w):
+        linear(input, rows: rows, inFeatures: weight.columns, weight: w.pointer, outFeatures: weight.rows,
+               into: out, accumulate: accumulate)
+    case .mapped:
+        var first = 0
+        while first < weight.rows {
+            let count = min(scratch.tileRows, weight.rows - first)
+            weight.decodeRows(first, count: count, into: scratch.buffer.pointer)
+            guard rows > 0 else { first += count; continue }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                        Int32(rows), Int32(count), Int32(weight.columns),
+                        1, input, Int32(weight.columns),
+                        scratch.buffer.pointer, Int32(weight.columns),
+                        accumulate ? 1 : 0, out + first, Int32(weight.rows))
+            first += count
+        }
+    }
+}
+
+/// Float32 room for one tile of widened weight rows.
+struct WeightScratch {
+    let tileRows: Int
+    let buffer: FloatBuffer
+
+    init(tileRows: Int, maxColumns: Int) {
+        self.tileRows = tileRows
+        buffer = FloatBuffer(uninitializedCount: tileRows * maxColumns)
+    }
+}
+
 /// Adds `bias[columns]` to every row of `matrix[rows x columns]`.
 func addBias(_ bias: UnsafePointer<Float>, to matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int? = nil) {
     let stride = stride ?? columns

@@ -29,12 +29,16 @@ public final class RewardModel: @unchecked Sendable {
         public var tokenBudget: Int
         /// Longest sequence accepted (Skywork-Reward-V2 was trained up to 16,384 tokens).
         public var maxSequenceLength: Int
+        /// How linear-layer weights are held (float32 by default).
+        public var weightPrecision: WeightPrecision
 
         public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                    tokenBudget: Int = 4096, maxSequenceLength: Int = 16384) {
+                    tokenBudget: Int = 4096, maxSequenceLength: Int = 16384,
+                    weightPrecision: WeightPrecision = .float32) {
             self.threads = threads
             self.tokenBudget = tokenBudget
             self.maxSequenceLength = maxSequenceLength
+            self.weightPrecision = weightPrecision
         }
     }
 
@@ -63,7 +67,8 @@ public final class RewardModel: @unchecked Sendable {
         maxSequenceLength = min(options.maxSequenceLength, configuration.maxPositionEmbeddings)
         let pool = ComputePool(threads: options.threads)
         classifier = try DecoderClassifier(store: store, configuration: configuration,
-                                           maxPositions: maxSequenceLength, pool: pool)
+                                           maxPositions: maxSequenceLength,
+                                           precision: options.weightPrecision, pool: pool)
         let capacity = max(options.tokenBudget, maxSequenceLength)
         workspace = Workspace(capacity: capacity, configuration: configuration, workers: pool.threads)
         // A group larger than one pass keeps its prefix while later passes add up to a budget.

@@ -12,6 +12,8 @@ final class Workspace {
     let attention: FloatBuffer    // [capacity x heads·headDim]
     let gateUp: FloatBuffer       // [mlpTile x 2·intermediate]
     let activated: FloatBuffer    // [mlpTile x intermediate]
+    /// Widened weight rows when weights stay mapped in bf16.
+    let weightTile: WeightScratch
     /// One `CausalAttention.blockRows x capacity` score block per worker.
     let scores: [FloatBuffer]
 
@@ -25,6 +27,8 @@ final class Workspace {
         attention = FloatBuffer(uninitializedCount: capacity * c.headCount * c.headDimension)
         gateUp = FloatBuffer(uninitializedCount: self.mlpTile * 2 * c.intermediateSize)
         activated = FloatBuffer(uninitializedCount: self.mlpTile * c.intermediateSize)
+        let widest = max(c.hiddenSize, c.intermediateSize, c.headCount * c.headDimension)
+        weightTile = WeightScratch(tileRows: 512, maxColumns: widest)
         scores = (0..<workers).map { _ in FloatBuffer(uninitializedCount: CausalAttention.blockRows * capacity) }
     }
 }
