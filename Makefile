@@ -28,3 +28,13 @@ test: deps test-data
 
 clean:
 	rm -rf .build
+
+# A local Kafka-compatible broker (Tansu, memory storage) on 127.0.0.1:$(BROKER_PORT) for
+# development and demos; `make broker-stop` ends it. Topics: deploy/local/topics.sh.
+BROKER_PORT  ?= 9092
+.PHONY: broker broker-stop
+broker:
+	bash deploy/local/broker.sh start $(BROKER_PORT)
+
+broker-stop:
+	bash deploy/local/broker.sh stop $(BROKER_PORT)

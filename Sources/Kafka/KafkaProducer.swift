@@ -65,10 +65,11 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Throws (and never calls `onDelivery`) when the record cannot be enqueued, e.g. `.queueFull`
     /// (retriable: wait for deliveries, then try again) or an unknown topic/partition.
     public func produce(_ message: KafkaProducerMessage, onDelivery: @escaping DeliveryHandler) throws {
-        guard !closed.withLock({ $0 }) else {
+        // The registry refuses new handlers once closing failed the pending ones, so every
+        // handler it accepted is called exactly once.
+        guard let id = deliveries.register(onDelivery) else {
             throw KafkaError(kind: .closed, code: .destroyed, message: "the producer is closed")
         }
-        let id = deliveries.register(onDelivery)
         do {
             try client.produce(message, opaque: UnsafeMutableRawPointer(bitPattern: UInt(id)))
         } catch {
@@ -95,7 +96,8 @@ public final class KafkaProducer: @unchecked Sendable {
         try client.check(rd_kafka_flush(client.handle, timeout.rdKafkaMilliseconds), kind: .delivery)
     }
 
-    /// Records enqueued or in flight whose delivery reports have not been served yet.
+    /// `rd_kafka_outq_len`: records enqueued or in flight whose delivery reports have not been
+    /// served yet, plus other queued client events (so at least the number of undelivered records).
     public var outstandingCount: Int { Int(rd_kafka_outq_len(client.handle)) }
 
     // MARK: - Transactions
@@ -165,10 +167,12 @@ public final class KafkaProducer: @unchecked Sendable {
 
 /// Delivery handlers by message id; the id travels through librdkafka as the message opaque.
 final class DeliveryRegistry: @unchecked Sendable {
-    private let state = Locked((next: UInt64(1), handlers: [UInt64: KafkaProducer.DeliveryHandler]()))
+    private let state = Locked((next: UInt64(1), closed: false, handlers: [UInt64: KafkaProducer.DeliveryHandler]()))
 
-    func register(_ handler: @escaping KafkaProducer.DeliveryHandler) -> UInt64 {
+    /// A fresh id for `handler`, or nil once `failAll` has run.
+    func register(_ handler: @escaping KafkaProducer.DeliveryHandler) -> UInt64? {
         state.withLock { state in
+            guard !state.closed else { return nil }
             let id = state.next
             state.next += 1
             state.handlers[id] = handler
@@ -194,9 +198,10 @@ final class DeliveryRegistry: @unchecked Sendable {
         }
     }
 
+    /// Fails every pending handler and refuses new ones.
     func failAll(_ error: KafkaError) {
         let handlers = state.withLock { state -> [KafkaProducer.DeliveryHandler] in
-            defer { state.handlers.removeAll() }
+            defer { state.handlers.removeAll(); state.closed = true }
             return state.handlers.sorted { $0.key < $1.key }.map(\.value)
         }
         for handler in handlers { handler(.failure(error)) }

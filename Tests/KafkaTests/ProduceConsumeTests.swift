@@ -130,7 +130,7 @@ struct ProduceConsumeTests {
         for index in 0..<5 {
             try producer.produce(KafkaProducerMessage(topic: "nowhere", key: "k\(index)", value: "v")) { results.set(index, $0) }
         }
-        #expect(producer.outstandingCount == 5)
+        #expect(producer.outstandingCount >= 5)
         #expect(throws: KafkaError.self) { try producer.close(timeout: .milliseconds(200)) }
         let failures = try results.all().map { result -> KafkaError? in
             if case .failure(let error) = result { return error } else { return nil }
