@@ -127,12 +127,12 @@ struct AddedVocabulary: Sendable {
             var stop = match.range.upperBound
             guard let token = tokensById[match.id] else { continue }
             if token.singleWord {
-                let startSpace = start == 0 || !endsWithWord(text[..<start])
-                let stopSpace = stop == text.count || !startsWithWord(text[stop...])
+                let startSpace = start == 0 || !endsWithWord(text, before: start)
+                let stopSpace = stop == text.count || !startsWithWord(text, at: stop)
                 if !startSpace || !stopSpace { continue }
             }
             if token.lstrip {
-                start = max(leadingEdgeOfTrailingWhitespace(text[..<start]), startOffset)
+                start = max(leadingEdgeOfTrailingWhitespace(text, before: start), startOffset)
             }
             if token.rstrip {
                 stop = trailingEdgeOfLeadingWhitespace(text, from: stop)
@@ -145,30 +145,49 @@ struct AddedVocabulary: Sendable {
         return segments
     }
 
-    private func endsWithWord(_ text: ArraySlice<UInt8>) -> Bool {
-        guard let last = String(decoding: text, as: UTF8.self).unicodeScalars.last else { return false }
-        return UnicodeClasses.isRegexWord(last)
+    // The boundary checks look only at the scalars next to the match: O(1) per match, not O(text).
+
+    /// The scalar that ends just before byte `end` (valid UTF-8 assumed).
+    private func scalar(endingAt end: Int, in text: [UInt8]) -> (value: UInt32, start: Int)? {
+        guard end > 0 else { return nil }
+        var start = end - 1
+        while start > 0 && text[start] & 0xC0 == 0x80 { start -= 1 }
+        return (scalarValue(text, at: start, length: end - start), start)
     }
 
-    private func startsWithWord(_ text: ArraySlice<UInt8>) -> Bool {
-        guard let first = String(decoding: text, as: UTF8.self).unicodeScalars.first else { return false }
-        return UnicodeClasses.isRegexWord(first)
+    private func isWord(_ value: UInt32) -> Bool {
+        Unicode.Scalar(value).map(UnicodeClasses.isRegexWord) ?? false
     }
 
-    /// Where `\s*$` starts in `text`.
-    private func leadingEdgeOfTrailingWhitespace(_ text: ArraySlice<UInt8>) -> Int {
-        let (scalars, offsets) = decodeScalars(text)
-        var i = scalars.count
-        while i > 0, UnicodeClasses.of(scalars[i - 1]).contains(.whitespace) { i -= 1 }
-        return text.startIndex + offsets[i]
+    /// `\w$` on `text[..<end]`.
+    private func endsWithWord(_ text: [UInt8], before end: Int) -> Bool {
+        scalar(endingAt: end, in: text).map { isWord($0.value) } ?? false
+    }
+
+    /// `^\w` on `text[start...]`.
+    private func startsWithWord(_ text: [UInt8], at start: Int) -> Bool {
+        guard start < text.count else { return false }
+        return isWord(scalarValue(text, at: start, length: utf8Length(lead: text[start])))
+    }
+
+    /// Where `\s*$` starts in `text[..<end]`.
+    private func leadingEdgeOfTrailingWhitespace(_ text: [UInt8], before end: Int) -> Int {
+        var edge = end
+        while let (value, start) = scalar(endingAt: edge, in: text), UnicodeClasses.of(value).contains(.whitespace) {
+            edge = start
+        }
+        return edge
     }
 
     /// Where `^\s*` ends in `text[from...]`, as an offset into `text`.
     private func trailingEdgeOfLeadingWhitespace(_ text: [UInt8], from: Int) -> Int {
-        let (scalars, offsets) = decodeScalars(text[from...])
-        var i = 0
-        while i < scalars.count, UnicodeClasses.of(scalars[i]).contains(.whitespace) { i += 1 }
-        return from + offsets[i]
+        var i = from
+        while i < text.count {
+            let length = utf8Length(lead: text[i])
+            guard UnicodeClasses.of(scalarValue(text, at: i, length: length)).contains(.whitespace) else { break }
+            i += length
+        }
+        return i
     }
 }
 
