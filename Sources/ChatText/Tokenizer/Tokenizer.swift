@@ -7,6 +7,15 @@ import Foundation
 /// rest is normalized, pre-tokenized and split into ids by the BPE model, then the
 /// post-processor adds special tokens when asked. Thread-safe: encode from any number of
 /// threads at once.
+///
+/// Supported (anything else is a load error, `TokenizerError.unsupported`):
+/// - model `BPE` (vocab + merges as "a b" or [a, b]; ignore_merges, byte_fallback, unk_token,
+///   fuse_unk, continuing_subword_prefix, end_of_word_suffix; not dropout);
+/// - normalizers NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Prepend, Replace, Sequence;
+/// - pre-tokenizers ByteLevel, Split (String or Regex, every behavior, invert), Metaspace,
+///   WhitespaceSplit, Digits, Sequence;
+/// - decoders ByteLevel, ByteFallback, Fuse, Replace, Strip, Metaspace, Sequence;
+/// - post-processors TemplateProcessing (single), BertProcessing, RobertaProcessing, ByteLevel, Sequence.
 public final class Tokenizer: Sendable {
     private let model: BPEModel
     private let addedVocabulary: AddedVocabulary
