@@ -68,12 +68,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 work="$(mktemp -d)"
-chmod 755 "$work"  # apt-get source downloads as user _apt
+# apt-get downloads as the unprivileged user _apt when it may write the target directory.
+if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$work"; fi
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# The newest source package apt knows: trixie's (bookworm has no deb-src entry here).
 # --download-only: unpack the upstream tarball ourselves, no dpkg-source patches are needed.
-apt-get source --download-only -qq "librdkafka=$wanted_version-*" 2>/dev/null \
-  || apt-get source --download-only -qq librdkafka
+apt-get source --download-only -qq librdkafka
 orig="$(ls librdkafka_*.orig.tar.* | head -n1)"
 tar xf "$orig"
 src="$(find . -maxdepth 1 -mindepth 1 -type d -name 'librdkafka*' | head -n1)"
