@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "RewardModelTests", dependencies: ["RewardModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("References")]),
+        .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "Jinja"], exclude: ["References"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
     ],

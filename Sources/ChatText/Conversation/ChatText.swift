@@ -1,1 +1,0 @@
-// Placeholder until the chat front-end lands.
