@@ -125,12 +125,14 @@ def main() -> None:
 
     with torch.inference_mode():
         one_pass()  # warm-up: allocator, thread pool, kernels
-        times = []
+        times, cpu_times = [], []
         for r in range(args.repeats):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             one_pass()
             times.append(time.perf_counter() - start)
-            print(f"peer-bench: pass {r + 1}/{args.repeats}: {times[-1]:.3f} s", file=sys.stderr)
+            cpu_times.append(time.process_time() - cpu_start)
+            print(f"peer-bench: pass {r + 1}/{args.repeats}: {times[-1]:.3f} s "
+                  f"({cpu_times[-1]:.1f} CPU s)", file=sys.stderr)
 
     seconds = statistics.median(times)
     best = min(times)
@@ -144,6 +146,9 @@ def main() -> None:
         "seconds": seconds,
         "all_seconds": times,
         "best_tokens_per_s": real_tokens / best,
+        # CPU seconds of all threads per pass: on a busy shared machine, wall time grows with
+        # other work while this stays near the work itself (wall ~ cpu / threads when alone).
+        "cpu_seconds": statistics.median(cpu_times),
         "load_seconds": load_seconds,
         "sequences": args.sequences if args.groups is None else args.groups * args.candidates,
         "tokens": args.tokens if args.groups is None else args.prompt_tokens + args.response_tokens,
