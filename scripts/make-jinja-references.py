@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import traceback
+import warnings
 
 import jinja2
 import transformers
@@ -37,6 +38,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REF_DIR = os.path.join(ROOT, "Tests", "JinjaTests", "References")
 TEMPLATE_DIR = os.path.join(REF_DIR, "templates")
 FIXED_NOW = datetime.datetime(2026, 3, 7, 14, 5, 9)
+# Jinja2 compiles `1[1:]` to Python that CPython warns about; the warnings are noise here.
+warnings.filterwarnings("ignore", category=SyntaxWarning)
 
 
 def fixed_strftime_now(fmt):
@@ -63,7 +66,10 @@ def compile_template(source):
 
 
 def render_focused(name, source, context):
-    case = {"name": name, "template": source, "context": context}
+    # Store the context as it was before rendering: Jinja2 can mutate it (the indent filter
+    # does `s += "\n"`, which extends a list in place), and contexts are shared between cases.
+    case = {"name": name, "template": source, "context": json.loads(json.dumps(context))}
+    context = json.loads(json.dumps(context))
     try:
         case["expected"] = compile_template(source).render(**context)
     except Exception as exc:  # noqa: BLE001 - every failure is a reference too
@@ -82,7 +88,7 @@ def render_chat(name, template_file, messages, add_generation_prompt, special_to
     original_render = type(compiled).render
 
     def capture(*args, **render_kwargs):
-        captured.update(render_kwargs)
+        captured.update(json.loads(json.dumps(render_kwargs)))  # a copy from before the render
         return original_render(compiled, *args, **render_kwargs)
 
     compiled.render = capture
@@ -736,8 +742,95 @@ def functionary_cases():
     return cases
 
 
+def whitespace_fuzz_cases(count=200, seed=20260307):
+    """Random mixes of text and tags with every whitespace-control marker, where lexing rules
+    (trim_blocks, lstrip_blocks, -, +) interact; a fixed seed keeps the file stable."""
+    import random
+    rng = random.Random(seed)
+    texts = ["", " ", "  ", "\t", "\n", "\n  ", "\n\t ", "a", " b ", "\n\n", "c\n", "  \t\n ", "\r\n d", "e  \n  ", "\u00a0\n"]
+    marks = ["", "-", "+"]
+
+    def tag(body, kind="%"):
+        left = rng.choice(marks if kind != "{" else ["", "-"])
+        # `{% raw +%}` is not a raw tag in Jinja2 (an unknown-tag error), so raw takes "" or "-".
+        right = rng.choice(marks if kind != "{" and body != "raw" else ["", "-"])
+        close = {"%": "%}", "#": "#}", "{": "}}"}[kind]
+        return "{" + kind + left + " " + body + " " + right + close
+
+    def sequence(depth):
+        out = []
+        for _ in range(rng.randint(1, 4)):
+            r = rng.random()
+            if r < 0.35:
+                out.append(rng.choice(texts))
+            elif r < 0.5:
+                out.append(tag("'v'", "{"))
+            elif r < 0.6:
+                out.append(tag("comment", "#"))
+            elif depth < 3 and r < 0.8:
+                out.append(tag("if true") + sequence(depth + 1) + tag("else") + sequence(depth + 1) + tag("endif"))
+            elif depth < 3 and r < 0.92:
+                out.append(tag("for i in [1, 2]") + sequence(depth + 1) + tag("endfor"))
+            elif depth < 3:
+                out.append(tag("raw") + rng.choice(texts) + "{{ raw }}" + rng.choice(texts) + tag("endraw"))
+            else:
+                out.append(rng.choice(texts))
+            out.append(rng.choice(texts))
+        return "".join(out)
+
+    return [render_focused(f"whitespace fuzz {i}", sequence(0), {}) for i in range(count)]
+
+
+def expression_fuzz_cases(count=int(os.environ.get("JINJA_FUZZ_COUNT", 600)), seed=int(os.environ.get("JINJA_FUZZ_SEED", 7))):
+    """Random expressions over mixed Python types: operators, filters and tests, checked for the
+    printed value or the exact exception (TypeError messages included)."""
+    import random
+    rng = random.Random(seed)
+    atoms = ["0", "1", "-3", "7", "2.5", "-0.5", "3.0", "1e20", "'a'", "'B c'", "''", "'10'", "[1, 'a']", "[]",
+             "(1, 2)", "{'k': 1}", "none", "true", "false", "missing", "n", "s", "l", "d", "f", "'Ünï ΣΑΣ'",
+             "' x\\n'", "[[1, 2], [3]]", "ms", "u", "'%s'", "0.1", "-0.0", "[3, 'b', 'A']"]
+    binops = ["+", "-", "*", "/", "//", "%", "~", "==", "!=", "<", ">=", "in", "not in", "and", "or"]
+    filters = ["length", "string", "int", "float", "abs", "round", "lower", "upper", "first", "last", "list", "sort",
+               "reverse | list", "join(',')", "tojson", "default('dflt')", "trim", "unique | list", "sum", "max",
+               "capitalize", "title", "wordcount", "items | list", "count", "d('x', true)", "batch(2) | list",
+               "map(attribute='role') | list", "selectattr('role', 'eq', 'user') | list", "select('odd') | list",
+               "reject('none') | list", "dictsort", "tojson(indent=1)", "tojson(sort_keys=true)", "replace('a', 'Z')",
+               "indent(2)", "center(9)", "format(1)", "string | length", "list | length", "first | string", "min",
+               "sort(reverse=true)", "join", "int(9)", "float(1.5)", "round(1)", "map('upper') | list",
+               "sum(start=1)", "unique(case_sensitive=true) | list", "attr('role')"]
+    tests = ["number", "string", "defined", "none", "odd", "even", "iterable", "mapping", "sequence", "integer",
+             "float", "boolean", "true", "false", "lower", "upper", "divisibleby 2", "in [1, 'a']", "eq 1",
+             "callable", "sameas none", "gt 1", "le 'b'", "ne none", "undefined", "escaped"]
+    context = {"n": 4, "s": "Hi", "l": [3, 1, 2], "d": {"b": 2, "a": 1}, "f": 0.1, "u": "naïve café 👋",
+               "ms": [{"role": "user", "content": "a"}, {"role": "assistant", "content": None}]}
+
+    def expr(depth):
+        r = rng.random()
+        if depth > 2 or r < 0.3:
+            return rng.choice(atoms)
+        if r < 0.55:
+            return f"({expr(depth + 1)} {rng.choice(binops)} {expr(depth + 1)})"
+        if r < 0.75:
+            return f"({expr(depth + 1)} | {rng.choice(filters)})"
+        if r < 0.85:
+            return f"({expr(depth + 1)} is {rng.choice(['', 'not '])}{rng.choice(tests)})"
+        if r < 0.88:
+            return f"(not {expr(depth + 1)})"
+        if r < 0.92:
+            base = expr(depth + 1)
+            if rng.random() < 0.5:
+                return base + "[" + rng.choice(["0", "-1", "1:", "::-1", ":2", "'k'", "'role'"]) + "]"
+            return base + "." + rng.choice(["upper()", "split()", "strip()", "title()", "items()", "keys()", "get('k')",
+                                            "startswith('a')", "count(1)", "index(1)", "role", "k"])
+        return f"({expr(depth + 1)} if {expr(depth + 1)} else {expr(depth + 1)})"
+
+    return [render_focused(f"expression fuzz {i}", "{{ " + expr(0) + " }}", context) for i in range(count)]
+
+
 def main():
     cases = [render_focused(name, src, ctx) for name, src, ctx in FOCUSED]
+    cases += whitespace_fuzz_cases()
+    cases += expression_fuzz_cases()
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate focused case names"
     cases += chat_cases()

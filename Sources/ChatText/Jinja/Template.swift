@@ -16,8 +16,9 @@ public struct Template: Sendable {
     /// and `TemplateError.assertion` for an unknown filter or test outside a conditional branch,
     /// as Jinja2's compiler does.
     public init(_ source: String) throws {
-        nodes = try Parser.parse(source)
-        try NameCheck.check(nodes)
+        let parsed = try Parser.parse(source)
+        try NameCheck.check(parsed)
+        nodes = Folder.fold(parsed)
     }
 
     /// Renders with `context` as the template's variables. `strftime_now` reads the clock.

@@ -20,14 +20,14 @@ enum Filters {
             case let .int(i)?: return .int(abs(i))
             case let .double(d)?: return .double(abs(d))
             default:
-                if case let .undefined(u) = value { throw u.error }
+                // Undefined has no __abs__, so even it fails with Python's TypeError.
                 throw TemplateError.typeError("bad operand type for abs(): \(PyFormat.stringRepr(value.typeName))")
             }
         case "attr":
             // Jinja's attr filter reads the Python attribute only, never the item.
             let a = try bind(["name"])
             guard case let .string(n)? = a[0] else { throw TemplateError.typeError("attribute name must be string") }
-            if case .undefined = value { return value }
+            if case let .undefined(u) = value { throw u.error }  // Undefined.__getattr__ raises
             return Members.attribute(value, n, interp) ?? .undefined(.member(of: value, .string(n)))
         case "batch":
             let a = try bind(["linecount", "fill_with"])
@@ -67,7 +67,8 @@ enum Filters {
             return value
         case "dictsort":
             let a = try bind(["case_sensitive", "by", "reverse"])
-            guard case let .dict(d) = value else { throw TemplateError.python(type: "FilterArgumentError", message: "You can only sort by either \"key\" or \"value\"", line: nil) }
+            if case let .undefined(u) = value { throw u.error }
+            guard case let .dict(d) = value else { throw attributeError(value, "items") }
             let byValue: Bool
             switch a[1] {
             case nil, .string("key")?: byValue = false
@@ -89,8 +90,13 @@ enum Filters {
             let items = try interp.iterate(value)
             return items.first ?? .undefined(Undefined(hint: "No first item, sequence was empty."))
         case "last":
+            // next(iter(reversed(seq))): reversed() needs a sequence, unlike first's iter().
             _ = try bind([])
-            let items = try interp.iterate(value)
+            let items: [JValue]
+            switch value {
+            case .list, .tuple, .string, .dict, .undefined: items = try interp.iterate(value)
+            default: throw TemplateError.typeError("\(PyFormat.stringRepr(value.typeName)) object is not reversible")
+            }
             return items.last ?? .undefined(Undefined(hint: "No last item, sequence was empty."))
         case "float":
             let a = try bind(["default"])
@@ -108,6 +114,14 @@ enum Filters {
             let a = try bind(["width", "first", "blank"])
             let indention: String
             if case let .string(w)? = a[0] { indention = w } else { indention = String(repeating: " ", count: max(0, try Methods.requireInt(a[0], default: 4))) }
+            // `s += "\n"` first: Python's errors for anything but a string.
+            switch value {
+            case .string: break
+            case let .undefined(u): throw u.error
+            case .list: throw attributeError(value, "splitlines")
+            case .tuple: throw TemplateError.typeError("can only concatenate tuple (not \"str\") to tuple")
+            default: throw TemplateError.typeError("unsupported operand type(s) for +=: \(PyFormat.stringRepr(value.typeName)) and 'str'")
+            }
             let s = PyFormat.str(value) + "\n"
             var rv: String
             if a[2]?.truthy ?? false {
@@ -125,7 +139,7 @@ enum Filters {
             let a = try bind(["default", "base"])
             let base = try Methods.requireInt(a[1], default: 10)
             if case let .undefined(u) = value { throw u.error }
-            return toInt(value, base: base) ?? a[0] ?? .int(0)
+            return try toInt(value, base: base) ?? a[0] ?? .int(0)
         case "items":
             _ = try bind([])
             switch value {
@@ -152,7 +166,8 @@ enum Filters {
             _ = try bind([])
             return .string(PyFormat.str(value).uppercased())
         case "map":
-            let items = try interp.iterate(value)
+            // do_map and select_or_reject start with `if value:`, so falsy non-iterables give [].
+            let items = value.truthy ? try interp.iterate(value) : []
             if args.isEmpty, let attrIndex = kwargs.firstIndex(where: { $0.0 == "attribute" }) {
                 let defaultValue = kwargs.first { $0.0 == "default" }?.1
                 if let extra = kwargs.first(where: { $0.0 != "attribute" && $0.0 != "default" }) {
@@ -180,14 +195,15 @@ enum Filters {
             var bestKey = try key(best)
             for item in items.dropFirst() {
                 let k = try key(item)
+                // Python's max() compares item > best, min() item < best.
                 guard let o = try Operators.ordering(k, bestKey) else {
-                    throw TemplateError.typeError("'<' not supported between instances of \(PyFormat.stringRepr(k.typeName)) and \(PyFormat.stringRepr(bestKey.typeName))")
+                    throw TemplateError.typeError("'\(name == "max" ? ">" : "<")' not supported between instances of \(PyFormat.stringRepr(k.typeName)) and \(PyFormat.stringRepr(bestKey.typeName))")
                 }
                 if name == "max" ? o > 0 : o < 0 { best = item; bestKey = k }
             }
             return best
         case "reject", "select":
-            let items = try interp.iterate(value)
+            let items = value.truthy ? try interp.iterate(value) : []
             let keep = name == "select"
             guard case let .string(testName)? = args.first else {
                 if args.isEmpty { return .list(items.filter { $0.truthy == keep }) }
@@ -196,7 +212,7 @@ enum Filters {
             try checkExists(testName, isFilter: false)
             return .list(try items.filter { try Tests.apply(testName, $0, Array(args.dropFirst()), kwargs, interp) == keep })
         case "rejectattr", "selectattr":
-            let items = try interp.iterate(value)
+            let items = value.truthy ? try interp.iterate(value) : []
             let keep = name == "selectattr"
             guard let attr = args.first else { throw TemplateError.python(type: "FilterArgumentError", message: "Missing parameter for attribute name", line: nil) }
             let getter = try attrGetter(attr, interp)
@@ -211,7 +227,9 @@ enum Filters {
         case "reverse":
             _ = try bind([])
             if case let .string(s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
-            return .list(try interp.iterate(value).reversed())
+            do { return .list(try interp.iterate(value).reversed()) } catch {
+                throw TemplateError.python(type: "FilterArgumentError", message: "argument must be iterable", line: nil)
+            }
         case "round":
             let a = try bind(["precision", "method"])
             let precision = try Methods.requireInt(a[0], default: 0)
@@ -224,7 +242,6 @@ enum Filters {
             guard ["common", "ceil", "floor"].contains(method) else {
                 throw TemplateError.python(type: "FilterArgumentError", message: "method must be common, ceil or floor", line: nil)
             }
-            if case let .undefined(u) = value { throw u.error }
             guard let n = value.asNumber else {
                 throw TemplateError.typeError("type \(value.typeName) doesn't define __round__ method")
             }
@@ -241,8 +258,9 @@ enum Filters {
             let x = n.asDouble! * scale
             return .double((method == "ceil" ? x.rounded(.up) : x.rounded(.down)) / scale)
         case "safe":
+            // Markup(value): a str (escaping semantics of Markup are not modelled).
             _ = try bind([])
-            return value
+            return .string(PyFormat.str(value))
         case "sort":
             let a = try bind(["reverse", "case_sensitive", "attribute"])
             let caseSensitive = a[1]?.truthy ?? false
@@ -296,6 +314,10 @@ enum Filters {
             for item in try interp.iterate(value) {
                 var k = try getter?(item) ?? item
                 if !caseSensitive { k = ignoreCase(k) }
+                switch k {
+                case .list, .dict: throw TemplateError.typeError("unhashable type: \(PyFormat.stringRepr(k.typeName))")
+                default: break
+                }
                 if !seen.contains(where: { $0.pyEquals(k) }) { seen.append(k); out.append(item) }
             }
             return .list(out)
@@ -314,6 +336,10 @@ enum Filters {
         }
     }
 
+    static func attributeError(_ value: JValue, _ name: String) -> TemplateError {
+        .python(type: "AttributeError", message: "\(PyFormat.stringRepr(value.typeName)) object has no attribute \(PyFormat.stringRepr(name))", line: nil)
+    }
+
     static func checkExists(_ name: String, isFilter: Bool) throws {
         if isFilter ? !names.contains(name) : !Tests.names.contains(name) {
             throw TemplateError.runtime("No \(isFilter ? "filter" : "test") named \(PyFormat.stringRepr(name)) found.", line: nil)
@@ -328,6 +354,12 @@ enum Filters {
     /// Python's stable `sorted(items, key=key, reverse=reverse)`.
     static func sortValues(_ items: [JValue], reverse: Bool, key: (JValue) throws -> JValue) throws -> [JValue] {
         let keyed = try items.enumerated().map { ($0.offset, try key($0.element), $0.element) }
+        // CPython's sort (on the reversed list when reverse=True) first compares neighbours,
+        // keys[i] < keys[i-1]; checking them in that order reports the same TypeError.
+        let scan = reverse ? Array(keyed.reversed()) : keyed
+        for i in scan.indices.dropFirst() where try Operators.ordering(scan[i].1, scan[i - 1].1) == nil {
+            throw TemplateError.typeError("'<' not supported between instances of \(PyFormat.stringRepr(scan[i].1.typeName)) and \(PyFormat.stringRepr(scan[i - 1].1.typeName))")
+        }
         var failure: TemplateError? = nil
         let sorted = keyed.sorted { x, y in
             do {
@@ -420,12 +452,13 @@ enum Filters {
         return (x / p).rounded(.toNearestOrEven) * p
     }
 
-    static func toInt(_ v: JValue, base: Int) -> JValue? {
+    static func toInt(_ v: JValue, base: Int) throws -> JValue? {
         switch v {
         case let .int(i): return .int(i)
         case let .bool(b): return .int(b ? 1 : 0)
         case let .double(d):
-            guard d.isFinite, abs(d) < 9.2e18 else { return nil }
+            guard d.isFinite else { return nil }
+            guard abs(d) < 9.2e18 else { throw Operators.overflowError() }
             return .int(Int(d))
         case let .string(s):
             var t = s.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "_", with: "")
@@ -438,7 +471,10 @@ enum Filters {
             else if (b == 2 || b == 0), lower.hasPrefix("0b") { t = String(t.dropFirst(2)); b = 2 }
             if b == 0 { b = 10 }
             if let i = Int(t, radix: b) { return .int(negative ? -i : i) }
-            if let d = toFloat(v)?.asDouble, d.isFinite, abs(d) < 9.2e18 { return .int(Int(d)) }
+            if let d = toFloat(v)?.asDouble, d.isFinite {
+                guard abs(d) < 9.2e18 else { throw Operators.overflowError() }
+                return .int(Int(d))
+            }
             return nil
         default: return nil
         }

@@ -10,7 +10,12 @@ final class Interpreter {
     private var callDepth = 0
     static let maxCallDepth = 64
 
-    init(context: [String: Value], now: Date, timeZone: TimeZone) {
+    /// Evaluating at compile time, as Jinja2's optimizer does (`as_const`): variables, calls and
+    /// context filters are out of reach.
+    let folding: Bool
+
+    init(context: [String: Value], now: Date, timeZone: TimeZone, folding: Bool = false) {
+        self.folding = folding
         self.now = now
         self.timeZone = timeZone
         globals = Scope(parent: nil)
@@ -213,7 +218,9 @@ final class Interpreter {
     private func evalInner(_ e: Expr, _ scope: Scope) throws -> JValue {
         switch e {
         case let .constant(v, _): return v
-        case let .name(n, _): return scope.lookup(n) ?? .undefined(.missing(n))
+        case let .name(n, _):
+            if folding { throw Folder.impossible }
+            return scope.lookup(n) ?? .undefined(.missing(n))
         case let .list(items, _): return .list(try items.map { try eval($0, scope) })
         case let .tuple(items, _): return .tuple(try items.map { try eval($0, scope) })
         case let .dict(pairs, _):
@@ -231,17 +238,27 @@ final class Interpreter {
         case let .getitem(obj, arg, _):
             let o = try eval(obj, scope)
             if case let .slice(a, b, c, _) = arg {
-                return try Members.slice(o, try a.map { try eval($0, scope) }, try b.map { try eval($0, scope) },
-                                         try c.map { try eval($0, scope) })
+                let start = try a.map { try eval($0, scope) }, stop = try b.map { try eval($0, scope) }
+                let step = try c.map { try eval($0, scope) }
+                if folding {
+                    // Jinja2's as_const goes through the sandbox's getitem, which turns a failed
+                    // subscript into an undefined value; at run time the subscript is plain Python.
+                    do { return try Members.slice(o, start, stop, step) } catch let error as TemplateError where error.kind == "TypeError" {
+                        return .undefined(Members.sliceUndefined(o, start, stop, step))
+                    }
+                }
+                return try Members.slice(o, start, stop, step)
             }
             return try Members.getitem(o, try eval(arg, scope), self)
         case .slice:
             throw TemplateError.unsupported("slice outside a subscript", line: nil)
         case let .call(fnExpr, args, _):
+            if folding { throw Folder.impossible }
             let fn = try eval(fnExpr, scope)
             let (pos, kw) = try evalArgs(args, scope)
             return try callValue(fn, pos, kw)
         case let .filter(subject, name, args, _):
+            if folding && (subject == nil || Expr.contextFilters.contains(name)) { throw Folder.impossible }
             let v = try subject.map { try eval($0, scope) } ?? .undefined(Undefined())
             let (pos, kw) = try evalArgs(args, scope)
             return try Filters.apply(name, v, pos, kw, self)
@@ -280,6 +297,7 @@ final class Interpreter {
         case let .condition(test, then, otherwise, line):
             if try eval(test, scope).truthy { return try eval(then, scope) }
             if let otherwise { return try eval(otherwise, scope) }
+            if folding { throw Folder.impossible }
             return .undefined(Undefined(hint: "the inline if-expression on line \(line) evaluated to false and no else section was defined."))
         }
     }

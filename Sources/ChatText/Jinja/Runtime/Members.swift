@@ -104,6 +104,12 @@ enum Members {
         }
     }
 
+    /// The undefined the sandbox's getitem returns for an object that cannot be sliced.
+    static func sliceUndefined(_ obj: JValue, _ start: JValue?, _ stop: JValue?, _ step: JValue?) -> Undefined {
+        Undefined(nameRepr: "slice(\(start.map(PyFormat.repr) ?? "None"), \(stop.map(PyFormat.repr) ?? "None"), \(step.map(PyFormat.repr) ?? "None"))",
+                  nameIsString: false, objectType: PyFormat.objectTypeRepr(obj))
+    }
+
     static func slice(_ obj: JValue, _ start: JValue?, _ stop: JValue?, _ step: JValue?) throws -> JValue {
         switch obj {
         case let .list(a): return .list(try sliceIndices(a.count, start, stop, step).map { a[$0] })

@@ -24,6 +24,8 @@ enum Operators {
     }
 
     static func binary(_ op: String, _ a: JValue, _ b: JValue) throws -> JValue {
+        // str.__mod__ runs before the right operand is looked at, even when it is undefined.
+        if op == "%", case let .string(format) = a { return .string(try PercentFormat.format(format, b)) }
         if case let .undefined(u) = a { throw u.error }
         if case let .undefined(u) = b { throw u.error }
         if let x = a.asNumber, let y = b.asNumber { return try numeric(op, x, y) }
@@ -117,17 +119,36 @@ enum Operators {
             return .double(x / y)
         case "//":
             if y == 0 { throw TemplateError.python(type: "ZeroDivisionError", message: "float floor division by zero", line: nil) }
-            return .double((x / y).rounded(.down))
+            return .double(floorDivide(x, y))
         case "%":
             if y == 0 { throw TemplateError.python(type: "ZeroDivisionError", message: "float modulo", line: nil) }
             var r = fmod(x, y)
-            if r != 0 && ((r < 0) != (y < 0)) { r += y }
+            if r != 0 {
+                if (r < 0) != (y < 0) { r += y }
+            } else {
+                r = copysign(0.0, y)
+            }
             return .double(r)
         case "**":
             if x == 0 && y < 0 { throw TemplateError.python(type: "ZeroDivisionError", message: "0.0 cannot be raised to a negative power", line: nil) }
             return .double(pow(x, y))
         default: throw TemplateError.unsupported("operator \(op)", line: nil)
         }
+    }
+
+    /// CPython's float floor division (float_divmod), which is not floor(x / y): 2.5 // 0.1 == 24.0.
+    static func floorDivide(_ vx: Double, _ wx: Double) -> Double {
+        var mod = fmod(vx, wx)
+        var div = (vx - mod) / wx
+        if mod != 0 {
+            if (wx < 0) != (mod < 0) { mod += wx; div -= 1 }
+        }
+        if div != 0 {
+            var floordiv = div.rounded(.down)
+            if div - floordiv > 0.5 { floordiv += 1 }
+            return floordiv
+        }
+        return copysign(0.0, vx / wx)
     }
 
     static func compare(_ op: String, _ a: JValue, _ b: JValue) throws -> Bool {
@@ -164,6 +185,9 @@ enum Operators {
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) { $0.value < $1.value } ? -1 : 1
         case let (.list(x), .list(y)), let (.tuple(x), .tuple(y)):
             for (p, q) in zip(x, y) where !p.pyEquals(q) {
+                // Undefined's rich comparisons raise, whichever side it is on.
+                if case let .undefined(u) = p { throw u.error }
+                if case let .undefined(u) = q { throw u.error }
                 guard let o = try ordering(p, q, op) else {
                     throw TemplateError.typeError("\(PyFormat.stringRepr(op)) not supported between instances of \(PyFormat.stringRepr(p.typeName)) and \(PyFormat.stringRepr(q.typeName))")
                 }
@@ -179,15 +203,16 @@ enum Operators {
         switch container {
         case let .string(s):
             guard case let .string(sub) = item else {
-                if case let .undefined(u) = item { throw u.error }
                 throw TemplateError.typeError("'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return sub.isEmpty || scalarContains(s, sub)
         case let .list(a), let .tuple(a): return a.contains { $0.pyEquals(item) }
         case let .dict(d):
-            if case let .string(k) = item { return d[k] != nil }
-            if case let .undefined(u) = item { throw u.error }
-            return false
+            switch item {
+            case let .string(k): return d[k] != nil
+            case .list, .dict: throw TemplateError.typeError("unhashable type: \(PyFormat.stringRepr(item.typeName))")
+            default: return false
+            }
         case .undefined: return false
         case let .namespace(ns):
             if case let .string(k) = item { return ns.attributes[k] != nil }

@@ -7,9 +7,13 @@ enum PercentFormat {
         let s = Array(format.unicodeScalars)
         var args: [JValue]
         var mapping: JDict? = nil
+        // CPython treats any non-tuple operand with __getitem__ (dict, list, Undefined) as a
+        // mapping: it is used whole for %s and never reported as an unconverted argument.
+        var mappingLike = false
         switch values {
         case let .tuple(items): args = items
-        case let .dict(d): args = [values]; mapping = d
+        case let .dict(d): args = [values]; mapping = d; mappingLike = true
+        case .list, .undefined: args = [values]; mappingLike = true
         default: args = [values]
         }
         var next = 0
@@ -28,6 +32,8 @@ enum PercentFormat {
             if s[i] == "(" {
                 guard let close = s[i...].firstIndex(of: ")") else { throw TemplateError.valueError("incomplete format key") }
                 let key = StringOps.str(s[(i + 1)..<close])
+                if case let .undefined(u) = values { throw u.error }
+                if case .list = values { throw TemplateError.typeError("list indices must be integers or slices, not str") }
                 guard let mapping else { throw TemplateError.typeError("format requires a mapping") }
                 guard let v = mapping[key] else { throw TemplateError.python(type: "KeyError", message: PyFormat.stringRepr(key), line: nil) }
                 value = v
@@ -83,7 +89,7 @@ enum PercentFormat {
             }
             out += body
         }
-        if mapping == nil && next < args.count {
+        if !mappingLike && next < args.count {
             throw TemplateError.typeError("not all arguments converted during string formatting")
         }
         return out

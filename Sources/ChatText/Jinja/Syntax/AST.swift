@@ -28,6 +28,11 @@ indirect enum Expr {
     }
 }
 
+extension Expr {
+    /// Filters that receive the template context; Jinja2's optimizer never folds them.
+    static let contextFilters: Set<String> = ["map", "select", "reject", "selectattr", "rejectattr"]
+}
+
 /// Arguments of a call, filter or test.
 struct CallArgs {
     var positional: [Expr] = []
