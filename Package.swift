@@ -38,7 +38,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "winnow", dependencies: [
-            "RewardModel",
+            "RewardModel", "ChatText", "Jinja",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/winnow"),
 

@@ -1,15 +1,43 @@
+import ChatText
 import Foundation
+import Jinja
 import RewardModel
 
-/// Turns one `winnow score` input line into token ids, or a reason it cannot be scored.
+/// Turns one `winnow score` input line into the token sequences to score, or a reason it
+/// cannot be scored. A line is one sequence (`input_ids`, `messages`, `text`) or one group
+/// (`prompt` + `candidates`, or `prompt_ids` + `candidate_ids`).
 struct InputEncoder {
     enum Outcome {
         /// `id` is the record's id, already JSON-encoded for the output line.
-        case success(id: String, ids: [Int32])
+        case sequence(id: String, ids: [Int32])
+        case group(id: String, sequences: [[Int32]])
         case failure(id: String, message: String)
     }
 
     let model: RewardModel
+    /// Present when the model directory has tokenizer.json.
+    let chat: ChatEncoder?
+    /// Why `chat` is absent, for lines that need it.
+    let chatUnavailable: String?
+
+    /// Most candidates one group line may carry.
+    static let maximumCandidates = 1024
+
+    init(model: RewardModel, overflow: OverflowPolicy, templateName: String?) throws {
+        self.model = model
+        do {
+            let chat = try ChatEncoder(directory: model.directory.url, maxLength: model.maxSequenceLength,
+                                       overflow: overflow, templateName: templateName)
+            guard chat.tokenizer.vocabularySize <= model.configuration.vocabularySize else {
+                throw CommandFailure("tokenizer.json has \(chat.tokenizer.vocabularySize) ids but the model embeds only \(model.configuration.vocabularySize): the files belong to different checkpoints")
+            }
+            self.chat = chat
+            chatUnavailable = nil
+        } catch ChatTextError.missingTokenizer(let path) {
+            chat = nil
+            chatUnavailable = ChatTextError.missingTokenizer(path).description
+        }
+    }
 
     func encode(line: String) -> Outcome {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -17,16 +45,31 @@ struct InputEncoder {
         }
         let id = JSON.encode(object["id"])
         do {
-            let ids: [Int32]
             if let raw = object["input_ids"] {
-                ids = try Self.tokenIDs(raw)
-            } else if object["messages"] != nil || object["text"] != nil {
-                throw CommandFailure("\"messages\" and \"text\" input need the text front-end, which this build lacks; pass \"input_ids\"")
-            } else {
-                throw CommandFailure("the object has none of \"input_ids\", \"messages\", \"text\"")
+                return .sequence(id: id, ids: try checked(Self.tokenIDs(raw, field: "input_ids")))
             }
-            try model.validate(ids)
-            return .success(id: id, ids: ids)
+            if object["prompt_ids"] != nil || object["candidate_ids"] != nil {
+                guard let prompt = object["prompt_ids"], let candidates = object["candidate_ids"] as? [Any] else {
+                    throw CommandFailure("a group of ids needs \"prompt_ids\" and a \"candidate_ids\" array")
+                }
+                let promptIDs = try Self.tokenIDs(prompt, field: "prompt_ids")
+                try Self.checkCandidateCount(candidates.count)
+                return .group(id: id, sequences: try candidates.map { try checked(promptIDs + Self.tokenIDs($0, field: "candidate_ids")) })
+            }
+            if object["messages"] != nil || object["text"] != nil || object["prompt"] != nil {
+                guard let chat else { throw CommandFailure(chatUnavailable ?? "no tokenizer") }
+                // Re-read with key order kept: templates print message fields with tojson.
+                guard case .object(let ordered) = try Value(json: line) else { throw CommandFailure("the line is not a JSON object") }
+                if let messages = ordered["messages"] {
+                    return .sequence(id: id, ids: try checked(chat.encode(messages: Self.messageList(messages, field: "messages")).ids))
+                }
+                if case .string(let text)? = ordered["text"] {
+                    return .sequence(id: id, ids: try checked(chat.encode(text: text).ids))
+                }
+                if ordered["text"] != nil { throw CommandFailure("\"text\" must be a string") }
+                return .group(id: id, sequences: try encodeGroup(ordered, chat: chat))
+            }
+            throw CommandFailure("the object has none of \"input_ids\", \"messages\", \"text\", \"prompt\" + \"candidates\", \"prompt_ids\" + \"candidate_ids\"")
         } catch let error as ScoringError {
             return .failure(id: id, message: Self.describe(error))
         } catch {
@@ -34,13 +77,58 @@ struct InputEncoder {
         }
     }
 
-    /// `input_ids` must be an array of integers (JSON numbers with no fractional part).
-    static func tokenIDs(_ raw: Any) throws -> [Int32] {
-        guard let array = raw as? [Any] else { throw CommandFailure("\"input_ids\" must be an array of integers") }
+    /// `{"prompt": [messages] | "text", "candidates": ["response" | {"response": ...}, ...]}`:
+    /// each candidate is the prompt followed by an assistant turn (or, for a text prompt, the
+    /// prompt text followed by the response text).
+    private func encodeGroup(_ object: OrderedObject, chat: ChatEncoder) throws -> [[Int32]] {
+        guard let prompt = object["prompt"], case .array(let candidates)? = object["candidates"] else {
+            throw CommandFailure("a group needs \"prompt\" and a \"candidates\" array")
+        }
+        try Self.checkCandidateCount(candidates.count)
+        let responses = try candidates.enumerated().map { i, candidate -> String in
+            switch candidate {
+            case .string(let s): return s
+            case .object(let o):
+                if case .string(let s)? = o["response"] { return s }
+                throw CommandFailure("candidate \(i) has no string \"response\"")
+            default: throw CommandFailure("candidate \(i) must be a string or an object with \"response\"")
+            }
+        }
+        switch prompt {
+        case .string(let text):
+            return try responses.map { try checked(chat.encode(text: text + $0).ids) }
+        default:
+            let messages = try Self.messageList(prompt, field: "prompt")
+            return try responses.map { response in
+                try checked(chat.encode(messages: messages + [["role": "assistant", "content": .string(response)]]).ids)
+            }
+        }
+    }
+
+    private func checked(_ ids: [Int32]) throws -> [Int32] {
+        try model.validate(ids)
+        return ids
+    }
+
+    static func checkCandidateCount(_ count: Int) throws {
+        guard count > 0 else { throw CommandFailure("the group has no candidates") }
+        guard count <= maximumCandidates else {
+            throw CommandFailure("the group has \(count) candidates; at most \(maximumCandidates) are accepted")
+        }
+    }
+
+    static func messageList(_ value: Value, field: String) throws -> [Value] {
+        guard case .array(let messages) = value else { throw CommandFailure("\"\(field)\" must be an array of messages") }
+        return messages
+    }
+
+    /// Token ids must be an array of integers (JSON numbers with no fractional part).
+    static func tokenIDs(_ raw: Any, field: String) throws -> [Int32] {
+        guard let array = raw as? [Any] else { throw CommandFailure("\"\(field)\" must be an array of integers") }
         return try array.map { element in
-            guard let number = element as? NSNumber, !Self.isBoolean(element),
+            guard let number = element as? NSNumber, !isBoolean(element),
                   let value = Int32(exactly: number.doubleValue)
-            else { throw CommandFailure("\"input_ids\" must be an array of integers; found \(element)") }
+            else { throw CommandFailure("\"\(field)\" must be an array of integers; found \(element)") }
             return value
         }
     }
@@ -56,7 +144,7 @@ struct InputEncoder {
     /// Scoring errors name a sequence index, meaningless for one line: drop it.
     static func describe(_ error: ScoringError) -> String {
         switch error {
-        case .emptySequence: return "\"input_ids\" is empty"
+        case .emptySequence: return "the token sequence is empty"
         case .tokenOutOfRange(_, let token, let vocabulary): return "token id \(token) is outside the vocabulary [0, \(vocabulary))"
         case .sequenceTooLong(_, let length, let limit): return "\(length) tokens exceed the limit of \(limit)"
         }

@@ -78,4 +78,7 @@ enum JSON {
     }
 
     static func string(_ s: String) -> String { encode(s) }
+
+    /// `[1.5,-0.25]`: floats in Swift's shortest round-trip form.
+    static func floats(_ values: [Float]) -> String { "[" + values.map { "\($0)" }.joined(separator: ",") + "]" }
 }

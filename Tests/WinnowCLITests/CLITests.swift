@@ -97,6 +97,44 @@ enum CLI {
         #expect((lines[8]["error"] as? String)?.contains("integers") == true)
     }
 
+    /// One line, one group: the prompt is computed once, every candidate gets its score.
+    @Test func groupOfIDs() throws {
+        let directory = CLI.fixture("qwen3-tiny")
+        let prompt = Array(1...40), candidates = [[5, 6], [7], [8, 9, 10], [], [5, 6]]
+        let group = "{\"id\": \"g\", \"prompt_ids\": \(prompt), \"candidate_ids\": \(candidates)}"
+        let singles = candidates.enumerated().map { "{\"id\": \($0.offset), \"input_ids\": \(prompt + $0.element)}" }
+        let result = try CLI.run(["score", "--model", directory.path], stdin: ([group] + singles).joined(separator: "\n"))
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = CLI.lines(result.stdout)
+        try #require(lines.count == 1 + candidates.count)
+        let scores = try #require(lines[0]["scores"] as? [Double])
+        let alone = lines.dropFirst().map { $0["score"] as! Double }
+        for (a, b) in zip(scores, alone) { #expect(abs(a - b) <= 1e-3 * max(1, abs(b))) }
+        #expect(lines[0]["num_tokens"] as? [Int] == candidates.map { prompt.count + $0.count })
+        let ranking = try #require(lines[0]["ranking"] as? [Int])
+        #expect(ranking.count == candidates.count && Set(ranking) == Set(candidates.indices))
+        #expect(lines[0]["argmax"] as? Int == ranking[0])
+        #expect(scores[ranking[0]] == scores.max())
+        // Candidates 0 and 4 are identical: the tie goes to the earlier one.
+        #expect(ranking.firstIndex(of: 0)! < ranking.firstIndex(of: 4)!)
+    }
+
+    @Test func malformedGroupsAreErrors() throws {
+        let input = """
+        {"id": 1, "prompt_ids": [1, 2], "candidate_ids": []}
+        {"id": 2, "prompt_ids": [1, 2]}
+        {"id": 3, "prompt_ids": [1, 2], "candidate_ids": [[1], "x"]}
+        {"id": 4, "prompt": [{"role": "user", "content": "hi"}], "candidates": ["a"]}
+        """
+        let result = try CLI.run(["score", "--model", CLI.fixture("qwen3-tiny").path], stdin: input)
+        #expect(result.status == 1)
+        let errors = CLI.lines(result.stdout).map { $0["error"] as? String ?? "" }
+        #expect(errors[0].contains("no candidates"))
+        #expect(errors[1].contains("candidate_ids"))
+        #expect(errors[2].contains("integers"))
+        #expect(errors[3].contains("no tokenizer.json"))
+    }
+
     @Test func overLengthInputIsRejected() throws {
         let ids = [Int](repeating: 3, count: 40)
         let result = try CLI.run(["score", "--model", CLI.fixture("qwen3-tiny").path, "--max-length", "32"],
