@@ -519,6 +519,21 @@ FOCUSED = [
     ("parse error before lex error", "{{ 'a' b }}{{ 'unterminated }}", {}),
     ("lex error first", "{{ 'unterminated }}{{ 'a' b }}", {}),
     ("format filter", "{{ '%s - %05.1f' | format('a', 3.14159) }} {{ '%(x)s!' | format(x='kw') }}", {}),
+    # --- Jinja2's compile-time symbol analysis (idtracking): reads before a later assignment
+    ("root read before set", "{{ x }}{% set x = 2 %}{{ x }}", {"x": 1}),
+    ("loop reads name set later at root", "{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = 2 %}{{ x }}", {"x": 1}),
+    ("if reads name set later", "{% if true %}{{ x }}{% endif %}{% set x = 2 %}{{ x }}", {"x": 1}),
+    ("macro reads name set later", "{% macro m() %}[{{ x }}]{% endmacro %}{{ m() }}{% set x = 2 %}{{ m() }}", {"x": 1}),
+    ("loop read then set", "{% for i in [1, 2] %}{{ x }}{% set x = i %}{{ x }}{% endfor %}|{{ x }}", {"x": 1}),
+    ("nested loop reads outer loop local", "{% for i in [1, 2] %}{% for j in [1] %}[{{ x }}]{% endfor %}{% set x = i %}{% endfor %}", {"x": 1}),
+    ("partial branch set", "{% for i in [1, 2] %}{% if i == 2 %}{% set x = i %}{% endif %}{{ x }}{% endfor %}", {"x": 1}),
+    ("set in every branch", "{% for i in [1] %}[{{ x }}]{% endfor %}{% if c %}{% set x = 1 %}{% elif d %}{% set x = 2 %}{% else %}{% set x = 3 %}{% endif %}", {"x": 0, "c": False, "d": True}),
+    ("set in if and else", "{% for i in [1] %}[{{ x }}]{% endfor %}{% if c %}{% set x = 1 %}{% else %}{% set x = 3 %}{% endif %}", {"x": 0, "c": False}),
+    ("self reference at root", "{% set x = x + 1 %}{{ x }}", {"x": 1}),
+    ("loop self reference", "{% for i in [1, 2] %}{% set x = x + 1 %}{{ x }}{% endfor %}", {"x": 1}),
+    ("messages reassigned after loop", "{% for i in [1] %}{{ messages | length }}{% endfor %}{% set messages = [] %}", {"messages": [1, 2]}),
+    ("else frame is local", "{% for i in [] %}{% else %}{% set y = 1 %}[{{ y }}]{% endfor %}[{{ y }}]", {}),
+    ("generation frame is local", "{% generation %}{% set y = 1 %}[{{ y }}]{% endgeneration %}[{{ y }}]", {}),
     ("many messages", "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}\n{% endfor %}",
      {"messages": [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i}"} for i in range(12)]}),
 ]
@@ -827,8 +842,68 @@ def expression_fuzz_cases(count=int(os.environ.get("JINJA_FUZZ_COUNT", 600)), se
     return [render_focused(f"expression fuzz {i}", "{{ " + expr(0) + " }}", context) for i in range(count)]
 
 
+def statement_fuzz_cases(count=int(os.environ.get("JINJA_STMT_FUZZ_COUNT", 400)),
+                         seed=int(os.environ.get("JINJA_STMT_FUZZ_SEED", 11))):
+    """Random programs: set / namespace / for (else, filter, break, continue, loop.*) / if-elif /
+    macros / with, reading variables across scopes; checks Jinja2's scoping rules."""
+    import random
+    rng = random.Random(seed)
+    names = ["a", "b", "x", "item"]
+
+    def value(depth):
+        r = rng.random()
+        if r < 0.25:
+            return rng.choice(names)
+        if r < 0.35:
+            return "ns.c"
+        if r < 0.45:
+            return "loop.index" if depth else "outer"
+        if r < 0.55:
+            return rng.choice(["1", "'s'", "[1, 2]", "none", "true", "range(3) | list"])
+        if r < 0.7:
+            return f"({value(depth)} ~ {value(depth)})"
+        if r < 0.8:
+            return f"({value(depth)} if {value(depth)} is defined else 'u')"
+        if r < 0.9:
+            return f"m({value(depth)})"
+        return f"({value(depth)} | default('d') | string | length)"
+
+    def block(depth):
+        out = []
+        for _ in range(rng.randint(1, 3)):
+            r = rng.random()
+            if r < 0.25:
+                out.append("{{ " + value(depth) + " }},")
+            elif r < 0.4:
+                out.append("{% set " + rng.choice(names) + " = " + value(depth) + " %}")
+            elif r < 0.48:
+                out.append("{% set ns.c = " + value(depth) + " %}")
+            elif r < 0.62 and depth < 3:
+                loop_var = rng.choice(names)
+                filt = rng.choice(["", " if " + loop_var + " is odd", " if loop_var is defined"]).replace("loop_var", loop_var)
+                iterable = rng.choice(["[1, 2, 3]", "range(4)", "[]", "'ab'", loop_var])
+                body = block(depth + 1)
+                if rng.random() < 0.3:
+                    body += "{% if " + value(depth + 1) + " %}{% " + rng.choice(["break", "continue"]) + " %}{% endif %}"
+                els = "{% else %}" + block(depth + 1) if rng.random() < 0.3 else ""
+                out.append("{% for " + loop_var + " in " + iterable + filt + " %}" + body + els + "{% endfor %}")
+            elif r < 0.75 and depth < 3:
+                out.append("{% if " + value(depth) + " %}" + block(depth + 1) + "{% elif " + value(depth) + " %}"
+                           + block(depth + 1) + "{% else %}" + block(depth + 1) + "{% endif %}")
+            elif r < 0.82 and depth < 3:
+                out.append("{% with " + rng.choice(names) + " = " + value(depth) + " %}" + block(depth + 1) + "{% endwith %}")
+            else:
+                out.append("[{{ " + rng.choice(names) + " }}]")
+        return "".join(out)
+
+    prelude = "{% set ns = namespace(c=0) %}{% macro m(p) %}<{{ p }}{{ a if a is defined }}>{% endmacro %}"
+    return [render_focused(f"statement fuzz {i}", prelude + block(0), {"outer": "o", "item": 5})
+            for i in range(count)]
+
+
 def main():
     cases = [render_focused(name, src, ctx) for name, src, ctx in FOCUSED]
+    cases += statement_fuzz_cases()
     cases += whitespace_fuzz_cases()
     cases += expression_fuzz_cases()
     names = [c["name"] for c in cases]

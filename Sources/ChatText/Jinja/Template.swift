@@ -18,7 +18,7 @@ public struct Template: Sendable {
     public init(_ source: String) throws {
         let parsed = try Parser.parse(source)
         try NameCheck.check(parsed)
-        nodes = Folder.fold(parsed)
+        nodes = Frames.annotate(Folder.fold(parsed))
     }
 
     /// Renders with `context` as the template's variables. `strftime_now` reads the clock.
@@ -38,6 +38,37 @@ extension Node: @unchecked Sendable {}
 /// Jinja2 rejects unknown filters and tests at compile time, except inside `if` statements and
 /// inline `if` expressions, where the error waits until the filter is actually called.
 enum NameCheck {
+    /// The variable names an expression reads, in Jinja2's field order (for symbol analysis).
+    static func namesInOrder(_ e: Expr) -> [String] {
+        var out: [String] = []
+        func visit(_ e: Expr) {
+            switch e {
+            case .constant: break
+            case let .name(n, _): out.append(n)
+            case let .list(items, _), let .tuple(items, _), let .concat(items, _): items.forEach(visit)
+            case let .dict(pairs, _): for (k, v) in pairs { visit(k); visit(v) }
+            case let .getattr(o, _, _): visit(o)
+            case let .getitem(o, a, _): visit(o); visit(a)
+            case let .slice(a, b, c, _): [a, b, c].compactMap { $0 }.forEach(visit)
+            case let .call(f, args, _): visit(f); visitArgs(args)
+            case let .filter(s, _, args, _): s.map(visit); visitArgs(args)
+            case let .test(s, _, args, _): visit(s); visitArgs(args)
+            case let .unary(_, o, _): visit(o)
+            case let .binary(_, l, r, _): visit(l); visit(r)
+            case let .compare(f, ops, _): visit(f); ops.forEach { visit($0.1) }
+            case let .condition(t, a, b, _): visit(t); visit(a); b.map(visit)
+            }
+        }
+        func visitArgs(_ args: CallArgs) {
+            args.positional.forEach(visit)
+            args.keywords.forEach { visit($0.1) }
+            args.starArgs.map(visit)
+            args.starKwargs.map(visit)
+        }
+        visit(e)
+        return out
+    }
+
     /// Every variable name an expression in `nodes` reads (macro bodies included).
     static func referencedNames(_ nodes: [Node]) -> Set<String> {
         var names = Set<String>()
@@ -68,7 +99,7 @@ enum NameCheck {
         func visitNodes(_ nodes: [Node]) {
             for node in nodes {
                 switch node {
-                case .output, .breakLoop, .continueLoop: break
+                case .output, .breakLoop, .continueLoop, .declareMissing: break
                 case let .print(e, _), let .set(_, e, _): visit(e)
                 case let .ifNode(branches, otherwise, _):
                     for (t, body) in branches { visit(t); visitNodes(body) }
@@ -95,7 +126,7 @@ enum NameCheck {
 
     static func check(_ node: Node, soft: Bool) throws {
         switch node {
-        case .output, .breakLoop, .continueLoop: break
+        case .output, .breakLoop, .continueLoop, .declareMissing: break
         case let .print(e, _): try check(e, soft: soft)
         case let .ifNode(branches, otherwise, _):
             for (t, body) in branches { try check(t, soft: true); try check(body, soft: true) }

@@ -95,7 +95,9 @@ final class Interpreter {
         case .breakLoop: return .breakLoop
         case .continueLoop: return .continueLoop
         case let .generation(body):
-            return try run(body, scope, &out)
+            return try run(body, Scope(parent: scope), &out)
+        case let .declareMissing(names):
+            for n in names { scope.set(n, .undefined(.missing(n))) }
         }
         return .normal
     }
@@ -123,7 +125,7 @@ final class Interpreter {
             }
             items = kept
         }
-        if items.isEmpty { return try run(otherwise, scope, &out) }
+        if items.isEmpty { return try run(otherwise, Scope(parent: scope), &out) }
         let loop = LoopState(items: items, depth0: depth0)
         if recursive {
             loop.recurse = { [unowned self] child in
@@ -146,7 +148,7 @@ final class Interpreter {
             if flow == .breakLoop { break }
             if flow == .normal { completedAnIteration = true }
         }
-        if !completedAnIteration { return try run(otherwise, scope, &out) }
+        if !completedAnIteration { return try run(otherwise, Scope(parent: scope), &out) }
         return .normal
     }
 

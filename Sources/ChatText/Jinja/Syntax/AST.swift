@@ -62,6 +62,10 @@ indirect enum Node {
     case with(targets: [(Target, Expr)], body: [Node], line: Int)
     case breakLoop(line: Int)
     case continueLoop(line: Int)
-    /// transformers' `{% generation %}`: renders its body unchanged.
+    /// transformers' `{% generation %}`: renders its body unchanged (in its own frame, since
+    /// Jinja2 compiles it as a call block).
     case generation([Node])
+    /// Start of a frame: these names are assigned somewhere in the frame before being read, so
+    /// Jinja2 starts them as "missing" (undefined) rather than reading an outer or context value.
+    case declareMissing([String])
 }

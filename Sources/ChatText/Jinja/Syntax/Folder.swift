@@ -20,7 +20,7 @@ enum Folder {
         func e(_ x: Expr) -> Expr { fold(x, i, s) }
         func b(_ body: [Node]) -> [Node] { body.map { fold($0, i, s) } }
         switch node {
-        case .output, .breakLoop, .continueLoop: return node
+        case .output, .breakLoop, .continueLoop, .declareMissing: return node
         case let .print(x, line):
             let folded = e(x)
             if let v = try? i.eval(folded, s) { return .output(PyFormat.str(v)) }
