@@ -101,6 +101,7 @@ struct BenchCommand: ParsableCommand {
         report["candidates_per_s"] = Double(scoredCandidates) / median
         report["computed_tokens_per_s"] = Double(profile.tokens / repeats) / median
         report["gemm_share"] = profile.gemmShare
+        report["gemm_gflops"] = profile.gemmGFLOPS
         report["load_seconds"] = loadSeconds
         report["peak_rss_bytes"] = ResourceUsage.peakResidentBytes
         if json {
@@ -117,7 +118,7 @@ struct BenchCommand: ParsableCommand {
         print("throughput       \(String(format: "%.1f", Double(scoredTokens) / median)) tokens/s, \(String(format: "%.2f", Double(scoredCandidates) / median)) candidates/s")
         print("computed         \(String(format: "%.1f", Double(profile.tokens / repeats) / median)) tokens/s through the model")
         print("peak resident    \(String(format: "%.1f", Double(ResourceUsage.peakResidentBytes) / 1_048_576)) MiB")
-        print("time in GEMM     \(String(format: "%.1f", 100 * profile.gemmShare)) %")
+        print("time in GEMM     \(String(format: "%.1f", 100 * profile.gemmShare)) % at \(String(format: "%.0f", profile.gemmGFLOPS)) GFLOP/s")
         for stage in ForwardProfile.Stage.allCases {
             let share = (profile.seconds[stage] ?? 0) / max(profile.total, 1e-9)
             print("  \(stage.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0))\(String(format: "%5.1f", 100 * share)) %")

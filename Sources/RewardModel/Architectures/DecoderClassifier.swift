@@ -43,6 +43,9 @@ final class DecoderClassifier: @unchecked Sendable {
         let groupSize = heads / kvHeads
 
         profile.count(tokens: n)
+        // Rows carried through a layer: all of them, until the last layer narrows them down.
+        var rows = n
+        let scoredRows = Array(Set(pass.scored.map(\.row))).sorted()
         var t = now()
         pass.tokens.withUnsafeBufferPointer { tokens in
             pool.parallelFor(n, minimumPerWorker: 64) { r in
@@ -57,6 +60,7 @@ final class DecoderClassifier: @unchecked Sendable {
             rmsNormRows(x, rows: n, count: hiddenSize, weight: block.inputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
             profile.add(.norms, since: t); t = now()
             linear(normed, rows: n, weight: block.qkv, into: qkv, scratch: ws.weightTile)
+            profile.countGEMM(rows: n, weight: block.qkv)
             if let bias = block.qkvBias { addBias(bias.pointer, to: qkv, rows: n, columns: qkvWidth) }
             profile.add(.projections, since: t); t = now()
             pass.positions.withUnsafeBufferPointer { positions in
@@ -98,40 +102,63 @@ final class DecoderClassifier: @unchecked Sendable {
                                     scale: scale, scratch: ws.scores[worker].pointer)
             }
             profile.add(.attention, since: t); t = now()
-            linear(attention, rows: n, weight: block.output, into: x, accumulate: true, scratch: ws.weightTile)
-            if let bias = block.outputBias { addBias(bias.pointer, to: x, rows: n, columns: hiddenSize) }
+            // Past the last attention, only the scored rows matter: gather them to the top of
+            // the residual and attention buffers so the last output projection and MLP run on
+            // those rows alone.
+            if layer == blocks.count - 1 {
+                rows = compactScoredRows(x: x, attention: attention, hiddenSize: hiddenSize,
+                                         attentionWidth: attentionWidth, scoredRows: scoredRows)
+            }
+            linear(attention, rows: rows, weight: block.output, into: x, accumulate: true, scratch: ws.weightTile)
+            profile.countGEMM(rows: rows, weight: block.output)
+            if let bias = block.outputBias { addBias(bias.pointer, to: x, rows: rows, columns: hiddenSize) }
 
             profile.add(.projections, since: t); t = now()
 
             // MLP half, in row tiles so the wide intermediate activations stay small.
-            rmsNormRows(x, rows: n, count: hiddenSize, weight: block.postAttentionNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+            rmsNormRows(x, rows: rows, count: hiddenSize, weight: block.postAttentionNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
             profile.add(.norms, since: t)
             var first = 0
-            while first < n {
-                let rows = min(ws.mlpTile, n - first)
+            while first < rows {
+                let tile = min(ws.mlpTile, rows - first)
                 let width = c.intermediateSize
                 t = now()
-                linear(normed + first * hiddenSize, rows: rows, weight: block.gateUp, into: ws.gateUp.pointer,
+                linear(normed + first * hiddenSize, rows: tile, weight: block.gateUp, into: ws.gateUp.pointer,
                        scratch: ws.weightTile)
-                if let bias = block.gateUpBias { addBias(bias.pointer, to: ws.gateUp.pointer, rows: rows, columns: 2 * width) }
+                profile.countGEMM(rows: tile, weight: block.gateUp)
+                if let bias = block.gateUpBias { addBias(bias.pointer, to: ws.gateUp.pointer, rows: tile, columns: 2 * width) }
                 profile.add(.mlpGEMM, since: t); t = now()
-                swiGLU(gateUp: ws.gateUp.pointer, rows: rows, width: width, into: ws.activated.pointer, pool: pool)
+                swiGLU(gateUp: ws.gateUp.pointer, rows: tile, width: width, into: ws.activated.pointer, pool: pool)
                 profile.add(.activation, since: t); t = now()
-                linear(ws.activated.pointer, rows: rows, weight: block.down, into: x + first * hiddenSize,
+                linear(ws.activated.pointer, rows: tile, weight: block.down, into: x + first * hiddenSize,
                        accumulate: true, scratch: ws.weightTile)
-                if let bias = block.downBias { addBias(bias.pointer, to: x + first * hiddenSize, rows: rows, columns: hiddenSize) }
+                profile.countGEMM(rows: tile, weight: block.down)
+                if let bias = block.downBias { addBias(bias.pointer, to: x + first * hiddenSize, rows: tile, columns: hiddenSize) }
                 profile.add(.mlpGEMM, since: t)
-                first += rows
+                first += tile
             }
         }
         t = now()
         defer { profile.add(.head, since: t) }
 
-        // Final norm and the score head, only on the rows that are scored.
+        // Final norm and the score head on the compacted scored rows.
+        let compactRow = Dictionary(uniqueKeysWithValues: scoredRows.enumerated().map { ($1, $0) })
         return pass.scored.map { item in
             let row = normed  // free now; reuse its first row
-            rmsNorm(x + item.row * hiddenSize, weight: finalNorm.pointer, count: hiddenSize, epsilon: epsilon, into: row)
+            rmsNorm(x + compactRow[item.row]! * hiddenSize, weight: finalNorm.pointer, count: hiddenSize, epsilon: epsilon, into: row)
             return (item.output, wn_dot(row, scoreHead.pointer, Int32(hiddenSize)))
         }
+    }
+
+    /// Moves the residual and attention rows listed in `scoredRows` (ascending, distinct) to
+    /// rows `0..<count`, in order, and returns the count. Moving ascending rows downwards never
+    /// overwrites a row still to be moved.
+    private func compactScoredRows(x: UnsafeMutablePointer<Float>, attention: UnsafeMutablePointer<Float>,
+                                   hiddenSize: Int, attentionWidth: Int, scoredRows: [Int]) -> Int {
+        for (k, row) in scoredRows.enumerated() where k != row {
+            (x + k * hiddenSize).update(from: x + row * hiddenSize, count: hiddenSize)
+            (attention + k * attentionWidth).update(from: attention + row * attentionWidth, count: attentionWidth)
+        }
+        return scoredRows.count
     }
 }

@@ -12,6 +12,8 @@ public struct ForwardProfile: Sendable {
 
     public private(set) var seconds: [Stage: Double] = [:]
     public private(set) var tokens = 0
+    /// Floating-point operations of the projection and MLP GEMMs (2·m·n·k each).
+    public private(set) var gemmFlops = 0.0
 
     public var total: Double { seconds.values.reduce(0, +) }
 
@@ -26,7 +28,15 @@ public struct ForwardProfile: Sendable {
         seconds[stage, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// GEMM throughput achieved in the projection and MLP stages, in GFLOP/s.
+    public var gemmGFLOPS: Double {
+        let seconds = Stage.allCases.filter(\.isGEMM).reduce(0) { $0 + (self.seconds[$1] ?? 0) }
+        return seconds > 0 ? gemmFlops / seconds / 1e9 : 0
+    }
+
     mutating func count(tokens n: Int) { tokens += n }
+
+    mutating func countGEMM(rows: Int, weight: WeightMatrix) { gemmFlops += 2 * Double(rows * weight.rows * weight.columns) }
 
     public mutating func reset() { self = ForwardProfile() }
 }
