@@ -839,7 +839,22 @@ def expression_fuzz_cases(count=int(os.environ.get("JINJA_FUZZ_COUNT", 600)), se
                                             "startswith('a')", "count(1)", "index(1)", "role", "k"])
         return f"({expr(depth + 1)} if {expr(depth + 1)} else {expr(depth + 1)})"
 
-    return [render_focused(f"expression fuzz {i}", "{{ " + expr(0) + " }}", context) for i in range(count)]
+    def layout(text):
+        # Some expressions span lines, so error line numbers are checked inside multi-line tags.
+        if rng.random() < 0.5:
+            return text
+        return "".join(ch if ch != " " or rng.random() < 0.7 else "\n" for ch in text)
+
+    def template():
+        body = layout(expr(0))
+        r = rng.random()
+        if r < 0.6:
+            return "{{ " + body + " }}"
+        if r < 0.8:
+            return "line one\n{% if " + body + " %}\nyes\n{% endif %}"
+        return "{% set v = " + body + " %}\n{{ v }}"
+
+    return [render_focused(f"expression fuzz {i}", template(), context) for i in range(count)]
 
 
 def statement_fuzz_cases(count=int(os.environ.get("JINJA_STMT_FUZZ_COUNT", 400)),

@@ -102,7 +102,7 @@ enum NameCheck {
                 case .output, .breakLoop, .continueLoop, .declareMissing: break
                 case let .print(e, _), let .set(_, e, _): visit(e)
                 case let .ifNode(branches, otherwise, _):
-                    for (t, body) in branches { visit(t); visitNodes(body) }
+                    for (t, body, _) in branches { visit(t); visitNodes(body) }
                     visitNodes(otherwise)
                 case let .forNode(_, iter, filter, body, otherwise, _, _):
                     visit(iter); filter.map(visit); visitNodes(body); visitNodes(otherwise)
@@ -129,7 +129,7 @@ enum NameCheck {
         case .output, .breakLoop, .continueLoop, .declareMissing: break
         case let .print(e, _): try check(e, soft: soft)
         case let .ifNode(branches, otherwise, _):
-            for (t, body) in branches { try check(t, soft: true); try check(body, soft: true) }
+            for (t, body, _) in branches { try check(t, soft: true); try check(body, soft: true) }
             try check(otherwise, soft: true)
         case let .forNode(_, iter, filter, body, otherwise, _, _):
             try check(iter, soft: soft)

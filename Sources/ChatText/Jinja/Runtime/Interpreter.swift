@@ -53,36 +53,41 @@ final class Interpreter {
         switch node {
         case let .output(text):
             out += text
-        case let .print(e, line):
-            let v = try eval(e, scope)
-            do { out += try printable(v) } catch let error as TemplateError { throw error.at(line: line) }
+        case let .print(e, _):
+            // Jinja2 compiles each `{{ }}` expression to one Python line, placed at the line of the
+            // expression's top node, so every error inside it reports that line.
+            out += try printable(try eval(e, scope, at: e.line))
         case let .ifNode(branches, otherwise, _):
-            for (test, body) in branches where try eval(test, scope).truthy {
+            for (test, body, line) in branches where try eval(test, scope, at: line).truthy {
                 return try run(body, scope, &out)
             }
             return try run(otherwise, scope, &out)
         case let .forNode(target, iter, filter, body, otherwise, recursive, line):
-            let items = try eval(iter, scope)
+            let items = try eval(iter, scope, at: line)
             return try runFor(target: target, items: items, filter: filter, body: body, otherwise: otherwise,
                               recursive: recursive, line: line, scope: scope, out: &out, depth0: 0)
         case let .set(target, e, line):
-            let v = try eval(e, scope)
+            let v = try eval(e, scope, at: line)
             try assign(target, v, scope, line: line)
         case let .setBlock(target, filter, body, line):
             var text = ""
             _ = try run(body, Scope(parent: scope), &text)
             var v = JValue.string(text)
-            if let filter { v = try applyFilterChain(filter, to: v, scope) }
+            if let filter {
+                do { v = try applyFilterChain(filter, to: v, scope) } catch let e as TemplateError { throw e.at(line: line) }
+            }
             try assign(target, v, scope, line: line)
         case let .macro(name, params, body, _):
             scope.set(name, .function(makeMacro(name: name, params: params, body: body, scope: scope)))
         case let .callBlock(call, params, body, line):
             guard case let .call(fnExpr, args, _) = call else { return .normal }
             let caller = makeMacro(name: "caller", params: params, body: body, scope: scope)
-            let fn = try eval(fnExpr, scope)
-            var (pos, kw) = try evalArgs(args, scope)
-            kw.append(("caller", .function(caller)))
-            do { out += try printable(try callValue(fn, pos, kw)) } catch let e as TemplateError { throw e.at(line: line) }
+            do {
+                let fn = try eval(fnExpr, scope)
+                var (pos, kw) = try evalArgs(args, scope)
+                kw.append(("caller", .function(caller)))
+                out += try printable(try callValue(fn, pos, kw))
+            } catch let e as TemplateError { throw e.at(line: line) }
         case let .filterBlock(filter, body, line):
             var text = ""
             _ = try run(body, Scope(parent: scope), &text)
@@ -90,7 +95,7 @@ final class Interpreter {
             catch let e as TemplateError { throw e.at(line: line) }
         case let .with(targets, body, line):
             let inner = Scope(parent: scope)
-            for (t, e) in targets { try assign(t, try eval(e, scope), inner, line: line) }
+            for (t, e) in targets { try assign(t, try eval(e, scope, at: line), inner, line: line) }
             return try run(body, inner, &out)
         case .breakLoop: return .breakLoop
         case .continueLoop: return .continueLoop
@@ -104,12 +109,10 @@ final class Interpreter {
 
     /// Replaces the innermost (nil) subject of a filter chain with `value` and evaluates it.
     private func applyFilterChain(_ filter: Expr, to value: JValue, _ scope: Scope) throws -> JValue {
-        guard case let .filter(inner, name, args, line) = filter else { return value }
+        guard case let .filter(inner, name, args, _) = filter else { return value }
         let subject = try inner.map { try applyFilterChain($0, to: value, scope) } ?? value
-        do {
-            let (pos, kw) = try evalArgs(args, scope)
-            return try Filters.apply(name, subject, pos, kw, self)
-        } catch let e as TemplateError { throw e.at(line: line) }
+        let (pos, kw) = try evalArgs(args, scope)
+        return try Filters.apply(name, subject, pos, kw, self)
     }
 
     private func runFor(target: Target, items iterable: JValue, filter: Expr?, body: [Node], otherwise: [Node],
@@ -121,7 +124,7 @@ final class Interpreter {
             for item in items {
                 let s = Scope(parent: scope)
                 try assign(target, item, s, line: line)
-                if try eval(filter, s).truthy { kept.append(item) }
+                if try eval(filter, s, at: filter.line).truthy { kept.append(item) }
             }
             items = kept
         }
@@ -214,7 +217,13 @@ final class Interpreter {
     // MARK: expressions
 
     func eval(_ e: Expr, _ scope: Scope) throws -> JValue {
-        do { return try evalInner(e, scope) } catch let error as TemplateError { throw error.at(line: e.line) }
+        try evalInner(e, scope)
+    }
+
+    /// Evaluates a statement's expression; errors raised directly in it report `line` (errors
+    /// from inside a macro called here keep the macro body's line).
+    func eval(_ e: Expr, _ scope: Scope, at line: Int) throws -> JValue {
+        do { return try evalInner(e, scope) } catch let error as TemplateError { throw error.at(line: line) }
     }
 
     private func evalInner(_ e: Expr, _ scope: Scope) throws -> JValue {

@@ -52,7 +52,9 @@ indirect enum Target {
 indirect enum Node {
     case output(String)
     case print(Expr, line: Int)
-    case ifNode([(Expr, [Node])], otherwise: [Node], line: Int)
+    /// Each branch keeps the line Jinja2 reports its test's errors on (`if` token, or the first
+    /// token of an `elif` test).
+    case ifNode([(Expr, [Node], Int)], otherwise: [Node], line: Int)
     case forNode(target: Target, iter: Expr, filter: Expr?, body: [Node], otherwise: [Node], recursive: Bool, line: Int)
     case set(Target, Expr, line: Int)
     case setBlock(Target, filter: Expr?, body: [Node], line: Int)

@@ -26,7 +26,7 @@ enum Folder {
             if let v = try? i.eval(folded, s) { return .output(PyFormat.str(v)) }
             return .print(folded, line: line)
         case let .ifNode(branches, otherwise, line):
-            return .ifNode(branches.map { (e($0.0), b($0.1)) }, otherwise: b(otherwise), line: line)
+            return .ifNode(branches.map { (e($0.0), b($0.1), $0.2) }, otherwise: b(otherwise), line: line)
         case let .forNode(target, iter, filter, body, otherwise, recursive, line):
             return .forNode(target: target, iter: e(iter), filter: filter.map(e), body: b(body), otherwise: b(otherwise),
                             recursive: recursive, line: line)

@@ -113,7 +113,7 @@ enum Frames {
         nodes.map { node in
             switch node {
             case let .ifNode(branches, otherwise, line):
-                return .ifNode(branches.map { ($0.0, annotateChildren($0.1, symbols)) },
+                return .ifNode(branches.map { ($0.0, annotateChildren($0.1, symbols), $0.2) },
                                otherwise: annotateChildren(otherwise, symbols), line: line)
             case let .forNode(target, iter, filter, body, otherwise, recursive, line):
                 let loopSymbols = Symbols(parent: symbols)
@@ -188,8 +188,8 @@ enum Frames {
             }
             let body = inner { c in for n in branches[0].1 { visit(n, c) } }
             let elifs = inner { c in
-                for (test, branchBody) in branches.dropFirst() {
-                    visit(.ifNode([(test, branchBody)], otherwise: [], line: 0), c)
+                for (test, branchBody, branchLine) in branches.dropFirst() {
+                    visit(.ifNode([(test, branchBody, branchLine)], otherwise: [], line: branchLine), c)
                 }
             }
             let otherwiseSymbols = inner { c in for n in otherwise { visit(n, c) } }

@@ -189,14 +189,15 @@ struct Parser {
 
     private mutating func parseIf() throws -> Node {
         let line = next().line
-        var branches: [(Expr, [Node])] = []
+        var branches: [(Expr, [Node], Int)] = []
+        var branchLine = line
         var otherwise: [Node] = []
         while true {
             let test = try parseTuple(withCondexpr: false)
             let body = try parseStatements(["name:elif", "name:else", "name:endif"])
-            branches.append((test, body))
+            branches.append((test, body, branchLine))
             let t = next()
-            if t.value == "elif" { continue }
+            if t.value == "elif" { branchLine = current.line; continue }
             if t.value == "else" { otherwise = try parseStatements(["name:endif"], dropNeedle: true) }
             else { try expectBlockEnd() }
             break
@@ -335,27 +336,34 @@ struct Parser {
     }
 
     private mutating func parseCondexpr() throws -> Expr {
-        let line = current.line
+        var line = current.line
         var expr1 = try parseOr()
         while skipName("if") {
             let expr2 = try parseOr()
             let expr3: Expr? = skipName("else") ? try parseCondexpr() : nil
             expr1 = .condition(test: expr2, then: expr1, otherwise: expr3, line: line)
+            line = current.line
         }
         return expr1
     }
 
     private mutating func parseOr() throws -> Expr {
-        let line = current.line
+        var line = current.line
         var left = try parseAnd()
-        while skipName("or") { left = .binary("or", left, try parseAnd(), line: line) }
+        while skipName("or") {
+            left = .binary("or", left, try parseAnd(), line: line)
+            line = current.line
+        }
         return left
     }
 
     private mutating func parseAnd() throws -> Expr {
-        let line = current.line
+        var line = current.line
         var left = try parseNot()
-        while skipName("and") { left = .binary("and", left, try parseNot(), line: line) }
+        while skipName("and") {
+            left = .binary("and", left, try parseNot(), line: line)
+            line = current.line
+        }
         return left
     }
 
