@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // System libraries, found through pkg-config so a user's own builds are used as they are.
@@ -36,9 +37,16 @@ let package = Package(
         // A small safe Swift wrapper over librdkafka.
         .target(name: "Kafka", dependencies: ["CRdKafka"], path: "Sources/Kafka"),
 
+        // The service: prompt groups in from Kafka, selections out.
+        .target(name: "Winnow", dependencies: [
+            "RewardModel", "ChatText", "Jinja", "Kafka",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Winnow"),
+
         // The command-line tool.
         .executableTarget(name: "winnow", dependencies: [
-            "RewardModel", "ChatText", "Jinja",
+            "RewardModel", "ChatText", "Jinja", "Winnow",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/winnow"),
 
@@ -49,6 +57,7 @@ let package = Package(
         .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "Jinja"], exclude: ["References"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "WinnowServiceTests", dependencies: ["Winnow", "winnow", "Kafka", "Jinja"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,322 @@
+import ChatText
+import Foundation
+import Kafka
+import Logging
+import RewardModel
+
+/// `winnow serve`: consumes prompt groups, scores them and publishes one selection per group
+/// (or a dead letter), committing input offsets only once the outputs they cover are
+/// acknowledged by the broker (at-least-once).
+///
+/// Data flows one way: record -> `PromptGroupDecoder` -> `GroupTokenizer` (on the consumer
+/// thread) -> `ScoringQueue` -> `Scorer` (its own thread) -> `Selection` -> `Publisher` ->
+/// `OffsetTracker` -> commit (back on the consumer thread).
+///
+/// The consumer thread never waits for a forward pass: it keeps polling, pauses its partitions
+/// while more than `maxInFlightTokens` are queued or being scored and resumes them below that,
+/// so `max.poll.interval.ms` is never exceeded.
+public final class WinnowService: @unchecked Sendable {
+    private let configuration: ServiceConfiguration
+    private let model: RewardModel
+    private let decoder: PromptGroupDecoder
+    private let tokenizer: GroupTokenizer
+    private let modelIdentity: Selection.ModelIdentity
+    private let logger: Logger
+
+    private let queue = ScoringQueue()
+    private let tracker = Locked(OffsetTracker())
+    private let stopRequested = Locked(false)
+    private let counters = Locked(Counters())
+
+    /// What happened so far; logged on exit.
+    public struct Counters: Sendable, Equatable {
+        public var recordsIn = 0
+        public var selectionsOut = 0
+        public var deadLettered = 0
+    }
+
+    public var counts: Counters { counters.withLock { $0 } }
+
+    public init(configuration: ServiceConfiguration, model: RewardModel, encoder: ChatEncoder, logger: Logger) {
+        self.configuration = configuration
+        self.model = model
+        self.logger = logger
+        decoder = PromptGroupDecoder(maxCandidates: configuration.maxCandidates)
+        tokenizer = GroupTokenizer(encoder: encoder, model: model)
+        modelIdentity = Selection.ModelIdentity(name: model.directory.name, revision: model.directory.revision)
+    }
+
+    /// Asks the service to drain and stop: no new records are read, queued and in-flight groups
+    /// are finished and published, offsets committed. Thread-safe; `run` then returns.
+    public func stop() {
+        stopRequested.withLock { $0 = true }
+    }
+
+    private var isStopping: Bool { stopRequested.withLock { $0 } }
+
+    // MARK: - Running
+
+    /// Runs until `stop()`; returns after draining. Throws on configuration errors and fatal
+    /// Kafka errors.
+    public func run() throws {
+        try configuration.consumerConfiguration.validate()
+        try configuration.producerConfiguration.validate()
+        guard try waitForBroker() else {
+            logger.info("stopped before the broker was reachable")
+            return
+        }
+        let producer = try KafkaProducer(configuration: configuration.producerConfiguration) { [logger] error in
+            if error.isFatal {
+                logger.critical("producer failed fatally", metadata: ["error": "\(error)"])
+            } else {
+                logger.warning("producer error", metadata: ["error": "\(error)"])
+            }
+        }
+        let publisher = Publisher(producer: producer, logger: logger)
+        let scorer = Scorer(model: model, queue: queue, tokenBudget: model.options.tokenBudget, logger: logger) {
+            [self] work, result, seconds in
+            scored(work, result, scoreSeconds: seconds, publisher: publisher)
+        }
+        scorer.start()
+
+        let loop = ConsumerLoop()
+        let consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration) { [self] event in
+            rebalanced(event, loop: loop)
+        }
+        loop.consumer = consumer
+        try consumer.subscribe(topics: [configuration.inputTopic])
+        logger.info("consuming", metadata: [
+            "input_topic": "\(configuration.inputTopic)", "group": "\(configuration.group)",
+            "results_topic": "\(configuration.resultsTopic)", "dead_letter_topic": "\(configuration.deadLetterTopic)",
+            "model": "\(modelIdentity.name)", "max_inflight_tokens": "\(configuration.maxInFlightTokens)",
+        ])
+
+        var lastCommit = ContinuousClock.now
+        var draining = false
+        var failure: Error?
+        while true {
+            if isStopping && !draining {
+                draining = true
+                logger.info("draining: no new records; finishing in-flight groups",
+                            metadata: ["pending_records": "\(tracker.withLock { $0.pendingCount })"])
+                loop.setPaused(true)
+            }
+            if draining && tracker.withLock({ $0.pendingCount }) == 0 { break }
+            do {
+                if let message = try consumer.poll(timeout: .milliseconds(100)) {
+                    handle(message, publisher: publisher)
+                }
+            } catch let error as KafkaError where !error.isFatal {
+                logger.warning("consumer error", metadata: ["error": "\(error)"])
+            } catch {
+                logger.critical("consumer failed fatally", metadata: ["error": "\(error)"])
+                failure = error
+                break
+            }
+            if !draining { applyBackPressure(loop) }
+            if ContinuousClock.now - lastCommit >= configuration.commitInterval {
+                commit(consumer)
+                lastCommit = .now
+            }
+        }
+
+        // Everything read is done (or we are failing): publish what is left, commit, leave.
+        queue.close()
+        scorer.waitUntilFinished()
+        do { try publisher.flush(timeout: .seconds(30)) } catch {
+            logger.error("flushing the producer failed", metadata: ["error": "\(error)"])
+        }
+        commit(consumer)
+        do { try consumer.close() } catch {
+            logger.warning("leaving the consumer group failed", metadata: ["error": "\(error)"])
+        }
+        try? publisher.close(timeout: .seconds(10))
+        let counts = self.counts
+        logger.info("stopped", metadata: [
+            "records_in": "\(counts.recordsIn)", "selections_out": "\(counts.selectionsOut)",
+            "dead_lettered": "\(counts.deadLettered)",
+        ])
+        if let failure { throw failure }
+    }
+
+    /// Waits until the brokers answer and the input topic exists, retrying with backoff (and a
+    /// log line per attempt). Returns false if `stop()` came first.
+    private func waitForBroker() throws -> Bool {
+        let admin = try KafkaAdmin(configuration: configuration.producerConfiguration)
+        var delay = 0.5
+        var attempt = 1
+        while !isStopping {
+            do {
+                if let partitions = try admin.partitionCount(topic: configuration.inputTopic, timeout: .seconds(5)) {
+                    logger.info("broker reachable", metadata: ["brokers": "\(configuration.brokers)",
+                                                               "input_partitions": "\(partitions)"])
+                    return true
+                }
+                logger.warning("input topic does not exist yet; retrying", metadata: [
+                    "input_topic": "\(configuration.inputTopic)", "attempt": "\(attempt)", "retry_in_s": "\(delay)",
+                ])
+            } catch {
+                logger.warning("broker unreachable; retrying", metadata: [
+                    "brokers": "\(configuration.brokers)", "attempt": "\(attempt)", "retry_in_s": "\(delay)",
+                    "error": "\(error)",
+                ])
+            }
+            let until = ContinuousClock.now + .milliseconds(Int(delay * 1000))
+            while ContinuousClock.now < until && !isStopping { Thread.sleep(forTimeInterval: 0.05) }
+            delay = min(delay * 2, 30)
+            attempt += 1
+        }
+        return false
+    }
+
+    // MARK: - Records in
+
+    private func handle(_ message: KafkaMessage, publisher: Publisher) {
+        let receivedAt = ContinuousClock.now
+        let source = RecordSource(topic: message.topic, partition: message.partition, offset: message.offset)
+        let partition = message.topicPartition
+        let generation = tracker.withLock { $0.start(partition, offset: message.offset) }
+        counters.withLock { $0.recordsIn += 1 }
+
+        let tokenized = decoder.decode(message.value).flatMap { tokenizer.tokenize($0) }
+        switch tokenized {
+        case .success(let group):
+            queue.push(ScoringWork(tokenized: group, source: source, key: message.key, original: message.value,
+                                   generation: generation, receivedAt: receivedAt))
+        case .failure(let letter):
+            let groupID = try? decoder.decode(message.value).get().groupID
+            deadLetter(letter, original: message.value, key: message.key, source: source, groupID: groupID,
+                       generation: generation, publisher: publisher)
+        }
+    }
+
+    // MARK: - Results out
+
+    /// Runs on the scoring thread.
+    private func scored(_ work: ScoringWork, _ result: Result<[Float], DeadLetter>, scoreSeconds: Double,
+                        publisher: Publisher) {
+        guard tracker.withLock({ $0.isCurrent(work.partition, generation: work.generation) }) else {
+            // The partition was revoked while this group was scored; its new owner reads it again.
+            logger.debug("dropping the result of a revoked partition", metadata: ["group_id": "\(work.tokenized.group.groupID)"])
+            return
+        }
+        let group = work.tokenized.group
+        switch result {
+        case .success(let scores):
+            let selection = Selection(group: group, scores: scores, numTokens: work.tokenized.numTokens)
+            let timings = Selection.Timings(tokenizeMilliseconds: work.tokenized.tokenizeSeconds * 1000,
+                                            scoreMilliseconds: scoreSeconds * 1000,
+                                            totalMilliseconds: (ContinuousClock.now - work.receivedAt).seconds * 1000)
+            let value = selection.json(model: modelIdentity, metadata: group.metadata, source: work.source, timings: timings)
+            let record = KafkaProducerMessage(topic: configuration.resultsTopic, key: group.groupID, value: value)
+            publisher.publish(record) { [self] in
+                counters.withLock { $0.selectionsOut += 1 }
+                done(work.partition, offset: work.source.offset, generation: work.generation)
+            }
+        case .failure(let letter):
+            deadLetter(letter, original: work.original, key: work.key, source: work.source, groupID: group.groupID,
+                       generation: work.generation, publisher: publisher)
+        }
+    }
+
+    private func deadLetter(_ letter: DeadLetter, original: [UInt8]?, key: [UInt8]?, source: RecordSource,
+                            groupID: String?, generation: UInt64, publisher: Publisher) {
+        logger.warning("dead-lettering a record", metadata: [
+            "reason": "\(letter.reason.rawValue)", "message": "\(letter.message)",
+            "topic": "\(source.topic)", "partition": "\(source.partition)", "offset": "\(source.offset)",
+        ])
+        let value = letter.json(original: original, key: key, source: source, groupID: groupID)
+        let record = KafkaProducerMessage(topic: configuration.deadLetterTopic, key: key, value: Array(value.utf8))
+        let partition = KafkaTopicPartition(topic: source.topic, partition: source.partition)
+        publisher.publish(record) { [self] in
+            counters.withLock { $0.deadLettered += 1 }
+            done(partition, offset: source.offset, generation: generation)
+        }
+    }
+
+    private func done(_ partition: KafkaTopicPartition, offset: Int64, generation: UInt64) {
+        tracker.withLock { _ = $0.complete(partition, offset: offset, generation: generation) }
+    }
+
+    // MARK: - Offsets, partitions
+
+    private func commit(_ consumer: KafkaConsumer, only: Set<KafkaTopicPartition>? = nil) {
+        let offsets = tracker.withLock { $0.takeCommittable(only: only) }
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.commit(offsets)
+            logger.debug("committed", metadata: ["offsets": "\(offsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"])
+        } catch {
+            tracker.withLock { $0.uncommit(offsets) }
+            logger.warning("commit failed; will retry", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func applyBackPressure(_ loop: ConsumerLoop) {
+        let inFlight = queue.inFlightTokens
+        if !loop.paused && inFlight > configuration.maxInFlightTokens {
+            logger.debug("pausing partitions", metadata: ["inflight_tokens": "\(inFlight)"])
+            loop.setPaused(true)
+        } else if loop.paused && inFlight <= configuration.maxInFlightTokens {
+            logger.debug("resuming partitions", metadata: ["inflight_tokens": "\(inFlight)"])
+            loop.setPaused(false)
+        }
+    }
+
+    /// Runs inside `poll`, on the consumer thread.
+    private func rebalanced(_ event: KafkaRebalanceEvent, loop: ConsumerLoop) {
+        switch event {
+        case .assigned(let partitions, _):
+            tracker.withLock { $0.assign(partitions) }
+            loop.assigned.formUnion(partitions)
+            logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description))"])
+            if loop.paused { loop.pause(partitions) }
+        case .revoked(let partitions, _, let lost):
+            let revoked = Set(partitions)
+            let dropped = queue.drop(partitions: revoked)
+            if !lost, let consumer = loop.consumer { commit(consumer, only: revoked) }
+            tracker.withLock { $0.revoke(partitions) }
+            loop.assigned.subtract(partitions)
+            logger.info("partitions revoked", metadata: [
+                "partitions": "\(partitions.map(\.description))", "lost": "\(lost)", "dropped_groups": "\(dropped)",
+            ])
+        case .failed(let error):
+            logger.warning("rebalance failed; rejoining", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The consumer thread's view of its partitions.
+private final class ConsumerLoop {
+    var consumer: KafkaConsumer?
+    var assigned: Set<KafkaTopicPartition> = []
+    private(set) var paused = false
+
+    func setPaused(_ paused: Bool) {
+        self.paused = paused
+        if paused { pause(Array(assigned)) } else { resume(Array(assigned)) }
+    }
+
+    func pause(_ partitions: [KafkaTopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        try? consumer?.pause(partitions)
+    }
+
+    func resume(_ partitions: [KafkaTopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        try? consumer?.resume(partitions)
+    }
+}
+
+/// A value guarded by a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&value)
+    }
+}

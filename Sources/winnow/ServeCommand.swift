@@ -1,0 +1,162 @@
+import ArgumentParser
+import ChatText
+import Foundation
+import Kafka
+import Logging
+import Winnow
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `winnow serve`: the Kafka service. Prompt groups in, one selection per group out.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Consume prompt groups from Kafka, score every candidate, publish the selections.",
+        discussion: """
+        Joins consumer group --group on --input-topic. Each record is one prompt group
+        (schemas/prompt-group.schema.json):
+          {"group_id": "...", "prompt": [{"role", "content"}, ...] | "text",
+           "candidates": ["response" | {"id": "...", "response": "..."}, ...],
+           "policy": {...}, "metadata": {...}}
+        Each candidate is scored as the prompt followed by an assistant turn with its response.
+        One record per group goes to --results-topic, keyed by group id
+        (schemas/selection.schema.json: argmax, full ranking, num_tokens, metadata, source, timings).
+        Records that cannot be scored go to --dead-letter-topic with a reason code, the message and
+        the original bytes (schemas/dead-letter.schema.json); the service goes on.
+
+        Delivery is at-least-once: an input offset is committed only after the broker has
+        acknowledged the outputs of that record and of every record before it in its partition.
+        The producer is idempotent. Under load the consumer pauses its partitions (while more than
+        --max-inflight-tokens are queued or being scored) and keeps polling.
+
+        SIGTERM or SIGINT: stop reading, finish the groups in flight, publish, commit, exit 0.
+        An unreachable broker at start is retried with backoff.
+
+        Every option has an environment variable used when the flag is absent:
+          WINNOW_BROKERS, WINNOW_GROUP, WINNOW_INPUT_TOPIC, WINNOW_RESULTS_TOPIC,
+          WINNOW_DEAD_LETTER_TOPIC, WINNOW_MAX_CANDIDATES, WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_LOG_LEVEL,
+          and WINNOW_KAFKA_PROPERTIES (key=value pairs separated by newlines or ';', applied before -X).
+        librdkafka properties pass through unchanged with -X (repeatable), e.g.
+          -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN -X session.timeout.ms=6000
+        enable.auto.commit is always false (commits follow acknowledged outputs).
+        Logs are structured (swift-log: key=value metadata) on standard error.
+        """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var text: TextOptions
+
+    @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port] (env WINNOW_BROKERS; default 127.0.0.1:9092).")
+    var brokers: String?
+
+    @Option(name: .long, help: "Consumer group id; replicas with the same group share the partitions (env WINNOW_GROUP; default winnow).")
+    var group: String?
+
+    @Option(name: .long, help: "Topic of prompt groups (env WINNOW_INPUT_TOPIC; default prompt-groups).")
+    var inputTopic: String?
+
+    @Option(name: .long, help: "Topic of selections (env WINNOW_RESULTS_TOPIC; default selections).")
+    var resultsTopic: String?
+
+    @Option(name: .long, help: "Topic of dead letters (env WINNOW_DEAD_LETTER_TOPIC; default prompt-groups.dead-letter).")
+    var deadLetterTopic: String?
+
+    @Option(name: .customShort("X"), help: ArgumentHelp("librdkafka property key=value, passed through unchanged (repeatable).", valueName: "key=value"))
+    var kafkaProperties: [String] = []
+
+    @Option(name: .long, help: "Most candidates per group; larger groups are dead-lettered (env WINNOW_MAX_CANDIDATES; default 256).")
+    var maxCandidates: Int?
+
+    @Option(name: .long, help: "Tokens queued or being scored above which partitions are paused (env WINNOW_MAX_INFLIGHT_TOKENS; default 32768).")
+    var maxInflightTokens: Int?
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env WINNOW_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func run() throws {
+        // Signals first, before any thread starts: every later thread inherits the blocked mask,
+        // and a dedicated thread takes SIGTERM/SIGINT with sigwait (Swift concurrency and
+        // Dispatch threads block SIGTERM, so a plain handler may never run).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        let environment = ProcessInfo.processInfo.environment
+        let level = try Self.logLevel(logLevel ?? environment["WINNOW_LOG_LEVEL"] ?? "info")
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "winnow.serve")
+
+        let configuration = try serviceConfiguration(environment: environment)
+        let rewardModel = try model.loadModel()
+        let encoder: ChatEncoder
+        do {
+            encoder = try ChatEncoder(directory: rewardModel.directory.url, maxLength: rewardModel.maxSequenceLength,
+                                      overflow: text.overflow, templateName: text.chatTemplate)
+        } catch {
+            throw CommandFailure("cannot load the tokenizer of \(model.model): \(error)")
+        }
+        logger.info("model loaded", metadata: ["model": "\(rewardModel.directory.name)",
+                                               "revision": "\(rewardModel.directory.revision ?? "none")",
+                                               "max_length": "\(rewardModel.maxSequenceLength)"])
+        let service = WinnowService(configuration: configuration, model: rewardModel, encoder: encoder, logger: logger)
+
+        let waited = signals
+        let signalThread = Thread {
+            var set = waited
+            var received: Int32 = 0
+            sigwait(&set, &received)
+            logger.notice("signal received; draining", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+            service.stop()
+        }
+        signalThread.name = "winnow-signals"
+        signalThread.start()
+
+        do {
+            try service.run()
+        } catch let error as KafkaError {
+            throw CommandFailure("winnow serve: \(error)")
+        }
+    }
+
+    private func serviceConfiguration(environment: [String: String]) throws -> ServiceConfiguration {
+        func integer(_ flag: Int?, _ variable: String, default value: Int) throws -> Int {
+            if let flag { return flag }
+            guard let text = environment[variable], !text.isEmpty else { return value }
+            guard let parsed = Int(text), parsed > 0 else { throw CommandFailure("\(variable) must be a positive integer, got \"\(text)\"") }
+            return parsed
+        }
+        var properties = KafkaConfiguration()
+        if let pairs = environment["WINNOW_KAFKA_PROPERTIES"] {
+            for pair in pairs.split(whereSeparator: { $0 == "\n" || $0 == ";" }) where !pair.allSatisfy(\.isWhitespace) {
+                try properties.set(assignment: pair.trimmingCharacters(in: .whitespaces))
+            }
+        }
+        for assignment in kafkaProperties { try properties.set(assignment: assignment) }
+        let configuration = ServiceConfiguration(
+            brokers: brokers ?? environment["WINNOW_BROKERS"] ?? "127.0.0.1:9092",
+            group: group ?? environment["WINNOW_GROUP"] ?? "winnow",
+            inputTopic: inputTopic ?? environment["WINNOW_INPUT_TOPIC"] ?? "prompt-groups",
+            resultsTopic: resultsTopic ?? environment["WINNOW_RESULTS_TOPIC"] ?? "selections",
+            deadLetterTopic: deadLetterTopic ?? environment["WINNOW_DEAD_LETTER_TOPIC"] ?? "prompt-groups.dead-letter",
+            kafkaProperties: properties.properties,
+            maxCandidates: try integer(maxCandidates, "WINNOW_MAX_CANDIDATES", default: 256),
+            maxInFlightTokens: try integer(maxInflightTokens, "WINNOW_MAX_INFLIGHT_TOKENS", default: 32768))
+        guard configuration.maxCandidates > 0, configuration.maxInFlightTokens > 0 else {
+            throw CommandFailure("--max-candidates and --max-inflight-tokens must be positive")
+        }
+        return configuration
+    }
+
+    private static func logLevel(_ name: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: name.lowercased()) else {
+            throw CommandFailure("unknown log level \"\(name)\"; expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return level
+    }
+}
