@@ -534,6 +534,10 @@ FOCUSED = [
     ("messages reassigned after loop", "{% for i in [1] %}{{ messages | length }}{% endfor %}{% set messages = [] %}", {"messages": [1, 2]}),
     ("else frame is local", "{% for i in [] %}{% else %}{% set y = 1 %}[{{ y }}]{% endfor %}[{{ y }}]", {}),
     ("generation frame is local", "{% generation %}{% set y = 1 %}[{{ y }}]{% endgeneration %}[{{ y }}]", {}),
+    ("namespace membership", "{% set ns = namespace(a=1) %}{{ ns['a'] }}{{ ns.b is defined }}{{ 'a' in ns }}", {}),
+    ("namespace not iterable", "{% set ns = namespace(a=1) %}{{ ns | list }}", {}),
+    ("macro without caller", "{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}", {}),
+    ("macro object", "{% macro m(a, b=2) %}x{% endmacro %}{{ m }}|{{ m is callable }}|{{ m.name }}|{{ m.arguments }}", {}),
     ("many messages", "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}\n{% endfor %}",
      {"messages": [{"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i}"} for i in range(12)]}),
 ]

@@ -185,8 +185,10 @@ final class Interpreter {
         macroScopes.append(scope)
         let names = NameCheck.referencedNames(body)
         let catchesVarargs = names.contains("varargs"), catchesKwargs = names.contains("kwargs")
-        return Function(name) { [unowned self] args, kwargs in
+        let catchesCaller = names.contains("caller")
+        let macro = Function(name) { [unowned self] args, kwargs in
             let frame = Scope(parent: scope)
+            if catchesCaller { frame.set("caller", .undefined(Undefined(hint: "No caller defined", nameRepr: "'caller'"))) }
             if args.count > params.count && !catchesVarargs {
                 throw TemplateError.typeError("macro \(PyFormat.stringRepr(name)) takes not more than \(params.count) argument(s)")
             }
@@ -212,6 +214,8 @@ final class Interpreter {
             _ = try self.run(body, frame, &text)
             return .string(text)
         }
+        macro.macroArguments = params.map(\.0)
+        return macro
     }
 
     // MARK: expressions

@@ -98,6 +98,8 @@ final class Namespace {
 /// A callable: a global function, a macro, a bound method or a filter-like helper.
 final class Function {
     let name: String
+    /// Macros print as `<Macro 'name'>` and expose `name` and `arguments`.
+    var macroArguments: [String]? = nil
     let body: (_ args: [JValue], _ kwargs: [(String, JValue)]) throws -> JValue
     init(_ name: String, _ body: @escaping (_ args: [JValue], _ kwargs: [(String, JValue)]) throws -> JValue) {
         self.name = name
@@ -147,7 +149,7 @@ extension JValue {
         case .dict: return "dict"
         case .undefined: return "Undefined"
         case .namespace: return "TemplateNamespace"
-        case .function: return "function"
+        case let .function(f): return f.macroArguments == nil ? "function" : "Macro"
         case .loop: return "LoopContext"
         }
     }

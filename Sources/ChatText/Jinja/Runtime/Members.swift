@@ -35,6 +35,10 @@ enum Members {
             return ns.attributes[name]
         case let .loop(loop):
             return Methods.loopAttribute(loop, name)
+        case let .function(f):
+            guard let arguments = f.macroArguments else { break }
+            if name == "name" { return .string(f.name) }
+            if name == "arguments" { return .tuple(arguments.map { .string($0) }) }
         case let .double(d):
             if name == "real" { return .double(d) }
             if name == "imag" { return .double(0) }

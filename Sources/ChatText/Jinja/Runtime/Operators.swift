@@ -214,9 +214,6 @@ enum Operators {
             default: return false
             }
         case .undefined: return false
-        case let .namespace(ns):
-            if case let .string(k) = item { return ns.attributes[k] != nil }
-            return false
         default:
             throw TemplateError.typeError("argument of type \(PyFormat.stringRepr(container.typeName)) is not iterable")
         }

@@ -27,7 +27,9 @@ enum PyFormat {
             return "{" + d.pairs.map { stringRepr($0.0) + ": " + repr($0.1) }.joined(separator: ", ") + "}"
         case .undefined: return "Undefined"
         case let .namespace(ns): return "<Namespace " + repr(.dict(ns.attributes)) + ">"
-        case let .function(f): return "<function \(f.name)>"
+        case let .function(f):
+            if f.macroArguments != nil { return "<Macro \(stringRepr(f.name))>" }
+            return "<function \(f.name)>"
         case .loop: return "<LoopContext>"
         }
     }
@@ -39,7 +41,7 @@ enum PyFormat {
         case .namespace: return "transformers.utils.chat_template_utils.TemplateNamespace object"
         case .undefined: return "jinja2.runtime.Undefined object"
         case .loop: return "jinja2.runtime.LoopContext object"
-        case .function: return "function object"
+        case let .function(f): return f.macroArguments == nil ? "function object" : "jinja2.runtime.Macro object"
         default: return "\(value.typeName) object"
         }
     }
