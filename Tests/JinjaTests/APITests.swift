@@ -51,6 +51,13 @@ import Testing
         }
     }
 
+    @Test(arguments: ["{{ 'ab' * 100000000 }}", "{{ [1] * 100000000 }}", "{{ 'a' | center(100000000) }}",
+                      "{{ 'a' | indent(100000000) }}", "{{ '%100000000s' % 'a' }}", "{{ {} | tojson(indent=100000000) }}",
+                      "{{ 'a'.zfill(100000000) }}"])
+    func hugeResultsAreRefused(_ source: String) {
+        #expect(throws: TemplateError.self) { try Template(source).render([:]) }
+    }
+
     @Test func deeplyNestedSourceIsASyntaxError() {
         let parens = String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000)
         #expect(throws: TemplateError.self) { try Template("{{ \(parens) }}") }

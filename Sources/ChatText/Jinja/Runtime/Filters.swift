@@ -113,7 +113,11 @@ enum Filters {
         case "indent":
             let a = try bind(["width", "first", "blank"])
             let indention: String
-            if case let .string(w)? = a[0] { indention = w } else { indention = String(repeating: " ", count: max(0, try Methods.requireInt(a[0], default: 4))) }
+            if case let .string(w)? = a[0] { indention = w } else {
+                let width = try Methods.requireInt(a[0], default: 4)
+                try Operators.checkSize(width)
+                indention = String(repeating: " ", count: max(0, width))
+            }
             // `s += "\n"` first: Python's errors for anything but a string.
             switch value {
             case .string: break
@@ -290,6 +294,7 @@ enum Filters {
             case let .string(s)?: options.indent = s
             case let v?:
                 guard let n = v.asInt else { throw TemplateError.typeError("indent must be an int or a string") }
+                try Operators.checkSize(n)
                 options.indent = String(repeating: " ", count: max(0, n))
             }
             if let seps = a[2], !seps.pyEquals(.none) {

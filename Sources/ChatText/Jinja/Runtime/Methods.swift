@@ -153,6 +153,7 @@ enum Methods {
         case "zfill":
             let a = try bindArguments(name, ["width"], args, kwargs)
             let width = try requireInt(a[0], default: 0)
+            try Operators.checkSize(width)
             guard scalars.count < width else { return .string(s) }
             var body = scalars
             var sign: [Unicode.Scalar] = []
@@ -161,6 +162,7 @@ enum Methods {
         case "center", "ljust", "rjust":
             let a = try bindArguments(name, ["width", "fillchar"], args, kwargs)
             let width = try requireInt(a[0], default: 0)
+            try Operators.checkSize(width)
             let fill = try requireString(a[1], name).map { Array($0.unicodeScalars) } ?? [" "]
             guard fill.count == 1 else { throw TemplateError.typeError("The fill character must be exactly one character long") }
             let pad = width - scalars.count

@@ -15,6 +15,17 @@ enum Operators {
         }
     }
 
+    /// Largest string or list a single operation may build (Python would try and exhaust memory;
+    /// a service must refuse instead).
+    static let maxResultSize = 50_000_000
+
+    static func checkSize(_ elements: Int, _ each: Int = 1) throws {
+        let (total, overflow) = elements.multipliedReportingOverflow(by: max(each, 1))
+        if overflow || total > maxResultSize {
+            throw TemplateError.python(type: "MemoryError", message: "result would exceed \(maxResultSize) elements", line: nil)
+        }
+    }
+
     static func overflowError() -> TemplateError {
         .unsupported("integer result does not fit in 64 bits", line: nil)
     }
@@ -40,8 +51,13 @@ enum Operators {
             default: throw unsupported("+", a, b)
             }
         case "*":
-            func repeatSeq(_ seq: JValue, _ n: Int) -> JValue {
+            func repeatSeq(_ seq: JValue, _ n: Int) throws -> JValue {
                 let k = max(0, n)
+                switch seq {
+                case let .string(s): try checkSize(k, s.utf8.count)
+                case let .list(l), let .tuple(l): try checkSize(k, l.count)
+                default: break
+                }
                 switch seq {
                 case let .string(s): return .string(String(repeating: s, count: k))
                 case let .list(l): return .list(Array([[JValue]](repeating: l, count: k).joined()))
@@ -51,12 +67,12 @@ enum Operators {
             }
             switch (a, b) {
             case (.string, _), (.list, _), (.tuple, _):
-                if let n = b.asInt { return repeatSeq(a, n) }
+                if let n = b.asInt { return try repeatSeq(a, n) }
                 if case .double = b { throw TemplateError.typeError("can't multiply sequence by non-int of type 'float'") }
                 if b.asNumber == nil, case .string = b { throw TemplateError.typeError("can't multiply sequence by non-int of type 'str'") }
                 throw TemplateError.typeError("can't multiply sequence by non-int of type \(PyFormat.stringRepr(b.typeName))")
             case (_, .string), (_, .list), (_, .tuple):
-                if let n = a.asInt { return repeatSeq(b, n) }
+                if let n = a.asInt { return try repeatSeq(b, n) }
                 throw TemplateError.typeError("can't multiply sequence by non-int of type \(PyFormat.stringRepr(a.typeName))")
             default: throw unsupported("*", a, b)
             }

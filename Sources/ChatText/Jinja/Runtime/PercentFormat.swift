@@ -79,6 +79,7 @@ enum PercentFormat {
             default:
                 throw TemplateError.valueError("unsupported format character \(PyFormat.stringRepr(String(conv))) (0x\(String(conv.value, radix: 16))) at index \(i - 1)")
             }
+            if let w = Int(width) { try Operators.checkSize(w) }
             if let w = Int(width), body.unicodeScalars.count < w {
                 let pad = w - body.unicodeScalars.count
                 if flags.contains("-") { body += String(repeating: " ", count: pad) }
