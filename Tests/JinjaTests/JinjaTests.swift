@@ -7,6 +7,7 @@ import Testing
 @Suite struct ReferenceTests {
     @Test("cases.json covers the focused features and the real chat templates")
     func coverage() {
+        #expect(References.loadError == nil, "\(References.loadError ?? "")")
         let cases = References.cases
         let focused = cases.filter { !$0.name.contains(": ") }
         #expect(focused.count >= 150)
