@@ -920,8 +920,52 @@ def statement_fuzz_cases(count=int(os.environ.get("JINJA_STMT_FUZZ_COUNT", 400))
             for i in range(count)]
 
 
+def chat_fuzz_cases(per_model=int(os.environ.get("JINJA_CHAT_FUZZ_COUNT", 30)), seed=5):
+    """Random conversations on the real templates: roles, think blocks, reasoning fields, tool
+    calls, whitespace and unicode mixed at random, with random template switches."""
+    import random
+    rng = random.Random(seed)
+    words = ["hi", "  ", "\n", "\n\n", "\t", "é", "日本", "🙂", "{{ x }}", "{% if %}", "<think>", "</think>",
+             "<tool_response>", "</tool_response>", "<|im_end|>", "a b", "'q'", "\"dq\"", "\\", "x\r\ny"]
+
+    def text():
+        return "".join(rng.choice(words) for _ in range(rng.randint(0, 6)))
+
+    def message(role):
+        m = {"role": role, "content": text()}
+        if role == "assistant":
+            r = rng.random()
+            if r < 0.3:
+                m["content"] = "<think>" + text() + "</think>" + text()
+            elif r < 0.45:
+                m["reasoning_content"] = text()
+            elif r < 0.55:
+                m["reasoning"] = text()
+            elif r < 0.7:
+                m["tool_calls"] = [{"type": "function", "function": {"name": "get_current_temperature",
+                                                                      "arguments": rng.choice([{"location": text()}, "{}"])}}]
+        return m
+
+    cases = []
+    for model, (template_file, tokens) in MODELS.items():
+        for i in range(per_model):
+            roles = ["system"] if rng.random() < 0.3 else []
+            for turn in range(rng.randint(1, 6)):
+                roles.append(rng.choice(["user", "assistant", "user", "assistant", "tool"]))
+            msgs = [message(role) for role in roles]
+            kwargs = {}
+            if rng.random() < 0.3:
+                kwargs["tools"] = [WEATHER_TOOL]
+            if rng.random() < 0.3:
+                kwargs["enable_thinking"] = rng.random() < 0.5
+            cases.append(render_chat(f"{model}: random conversation {i}", template_file, msgs, rng.random() < 0.5,
+                                     tokens, **kwargs))
+    return cases
+
+
 def main():
     cases = [render_focused(name, src, ctx) for name, src, ctx in FOCUSED]
+    cases += chat_fuzz_cases()
     cases += statement_fuzz_cases()
     cases += whitespace_fuzz_cases()
     cases += expression_fuzz_cases()
