@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "Jinja"], exclude: ["References"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "WinnowServiceTests", dependencies: ["Winnow", "winnow", "Kafka", "Jinja"]),
+        .testTarget(name: "WinnowServiceTests", dependencies: ["Winnow", "winnow", "Kafka", "RewardModel", "ChatText", "Jinja"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -93,7 +93,8 @@ public struct OffsetTracker: Sendable {
         }
     }
 
-    /// Records read but not yet done, over every partition.
+    /// Records read and not yet passed by the commit point (not done, or done behind one that
+    /// is not), over every partition. Zero means everything read may be committed.
     public var pendingCount: Int {
         partitions.values.reduce(0) { $0 + $1.pending.count - $1.head }
     }

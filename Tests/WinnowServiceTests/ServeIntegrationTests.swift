@@ -1,0 +1,219 @@
+import Foundation
+import Kafka
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `winnow serve` as a user runs it: the built binary, a real Tansu broker, the demo model.
+/// Expected selections come from `winnow score` on the same groups in its group-line form.
+@Suite(.serialized) struct ServeIntegrationTests {
+    /// A prompt group as the test makes it: the record value and the `winnow score` line.
+    struct TestGroup {
+        var id: String
+        var prompt: [[String: String]]
+        var candidates: [String]
+
+        var record: [UInt8] {
+            let object: [String: Any] = [
+                "group_id": id,
+                "prompt": prompt,
+                "candidates": candidates.enumerated().map { ["id": "\(id)/c\($0.offset)", "response": $0.element] },
+                "metadata": ["test": "serve", "group": id],
+            ]
+            return Array(try! JSONSerialization.data(withJSONObject: object))
+        }
+
+        var scoreLine: String {
+            String(decoding: try! JSONSerialization.data(withJSONObject: ["id": id, "prompt": prompt, "candidates": candidates]), as: UTF8.self)
+        }
+    }
+
+    /// Arithmetic questions with right and wrong answers, 1 to 6 candidates each (mixed sizes).
+    static func groups(_ count: Int, prefix: String) -> [TestGroup] {
+        (0..<count).map { i in
+            let a = 3 + (i * 7) % 40, b = 5 + (i * 11) % 50
+            let size = 1 + (i * 5) % 6
+            let answers = (0..<size).map { k -> String in
+                let value = a + b + [0, 1, -1, 10, -10, 2][k]
+                return k % 2 == 0 ? "\(a) + \(b) = \(value)." : "The answer is \(value)."
+            }
+            return TestGroup(id: "\(prefix)-\(i)", prompt: [["role": "user", "content": "What is \(a) + \(b)?"]], candidates: answers)
+        }
+    }
+
+    struct Expected { var scores: [Double]; var argmax: Int }
+
+    /// `winnow score` on the groups' score lines.
+    static func expectedSelections(_ groups: [TestGroup], model: URL) throws -> [String: Expected] {
+        let process = Process()
+        process.executableURL = winnowExecutable
+        process.arguments = ["score", "--model", model.path]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(groups.map(\.scoreLine).joined(separator: "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw HarnessError(description: "winnow score failed") }
+        var expected: [String: Expected] = [:]
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            let object = try JSONSerialization.jsonObject(with: Data(line)) as! [String: Any]
+            expected[object["id"] as! String] = Expected(scores: object["scores"] as! [Double], argmax: object["argmax"] as! Int)
+        }
+        return expected
+    }
+
+    /// Checks one selection record against `winnow score`'s answer for its group.
+    static func check(_ message: KafkaMessage, expected: [String: Expected], groups: [String: TestGroup]) throws {
+        let object = try jsonObject(message)
+        try expectMatchesSchema(object, "selection")
+        let id = try #require(object["group_id"] as? String)
+        #expect(message.keyString == id, "results are keyed by group id")
+        let want = try #require(expected[id], "unexpected group \(id)")
+        let ranking = object["ranking"] as! [[String: Any]]
+        #expect(ranking.count == want.scores.count)
+        let argmax = object["argmax"] as! [String: Any]
+        #expect(argmax["index"] as? Int == want.argmax, "argmax of \(id)")
+        #expect(argmax["id"] as? String == "\(id)/c\(want.argmax)")
+        for entry in ranking {
+            let index = entry["index"] as! Int
+            let score = entry["score"] as! Double
+            // Batching differs from `winnow score`'s; scores agree to float32 rounding.
+            #expect(abs(score - want.scores[index]) <= 1e-4 * max(1, abs(want.scores[index])), "score of \(id)[\(index)]")
+        }
+        let scores = ranking.map { $0["score"] as! Double }
+        #expect(scores == scores.sorted(by: >), "ranking is best first")
+        #expect((object["num_tokens"] as! [Int]).count == want.scores.count)
+        #expect((object["metadata"] as? [String: String]) == ["test": "serve", "group": id])
+        let source = object["source"] as! [String: Any]
+        #expect(source["topic"] as? String != nil && source["offset"] as? Int != nil)
+        _ = groups
+    }
+
+    @Test("G groups over 3 partitions in, exactly G selections out with winnow score's argmax; SIGTERM exits 0")
+    func groupsInSelectionsOut() async throws {
+        let model = try demoModelDirectory()
+        let broker = try TansuBroker()
+        defer { broker.stop() }
+        let topics = ServeTopics()
+        try topics.create(on: broker, inputPartitions: 3)
+        let groups = Self.groups(24, prefix: "g")
+        let expected = try Self.expectedSelections(groups, model: model)
+        try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
+
+        let serve = try ServeProcess(broker: broker, topics: topics, model: model)
+        let results = try await readTopic(topics.results, broker: broker, count: groups.count, timeout: .seconds(60), idle: .seconds(60))
+        serve.signal(SIGTERM)
+        let status = await serve.waitForExit(timeout: .seconds(30))
+        #expect(status == 0, "winnow serve exit status; log:\n\(serve.log.suffix(3000))")
+
+        #expect(results.count == groups.count, "one selection per group; log:\n\(serve.log.suffix(3000))")
+        let ids = try results.map { try jsonObject($0)["group_id"] as? String ?? "" }
+        #expect(Set(ids) == Set(groups.map(\.id)))
+        let byID = Dictionary(uniqueKeysWithValues: groups.map { ($0.id, $0) })
+        for message in results { try Self.check(message, expected: expected, groups: byID) }
+        // Every input partition was read.
+        let partitions = Set(try results.map { (try jsonObject($0)["source"] as! [String: Any])["partition"] as! Int })
+        #expect(partitions == [0, 1, 2])
+        let deadLetters = try await readTopic(topics.deadLetters, broker: broker, timeout: .seconds(15), idle: .seconds(1))
+        #expect(deadLetters.isEmpty)
+    }
+
+    @Test("poison records are dead-lettered with their reasons; every good group is scored")
+    func poisonRecords() async throws {
+        let model = try demoModelDirectory()
+        let broker = try TansuBroker()
+        defer { broker.stop() }
+        let topics = ServeTopics()
+        try topics.create(on: broker, inputPartitions: 3)
+        let good = Self.groups(9, prefix: "ok")
+        let expected = try Self.expectedSelections(good, model: model)
+        let long = String(repeating: "a very long answer ", count: 2000)
+        let poison: [(key: String, value: [UInt8]?, reason: String)] = [
+            ("p-json", Array("{\"group_id\": \"p-json\", ".utf8), "malformed_json"),
+            ("p-tombstone", nil, "malformed_json"),
+            ("p-binary", [0xc3, 0x28, 0xff], "malformed_json"),
+            ("p-schema", Array(#"{"group_id": "p-schema", "prompt": 42, "candidates": ["x"]}"#.utf8), "schema_violation"),
+            ("p-none", Array(#"{"group_id": "p-none", "prompt": "hi", "candidates": []}"#.utf8), "no_candidates"),
+            ("p-many", Array(#"{"group_id": "p-many", "prompt": "hi", "candidates": ["a","b","c","d","e","f","g","h","i"]}"#.utf8), "too_many_candidates"),
+            ("p-role", Array(#"{"group_id": "p-role", "prompt": [{"role": "robot", "content": "hi"}], "candidates": ["a"]}"#.utf8), "unknown_role"),
+            ("p-long", Array(#"{"group_id": "p-long", "prompt": [{"role": "user", "content": "hi"}], "candidates": ["fine", "\#(long)"]}"#.utf8), "too_long"),
+            ("p-empty", Array(#"{"group_id": "p-empty", "prompt": "", "candidates": [""]}"#.utf8), "tokenizer_error"),
+        ]
+        // Interleave: good, poison, good, poison, ...
+        var records: [(key: String, value: [UInt8]?)] = []
+        for i in 0..<max(good.count, poison.count) {
+            if i < good.count { records.append((good[i].id, good[i].record)) }
+            if i < poison.count { records.append((poison[i].key, poison[i].value)) }
+        }
+        try await produce(records, topic: topics.input, partitions: 3, broker: broker)
+
+        let serve = try ServeProcess(broker: broker, topics: topics, model: model,
+                                     extra: ["--max-candidates", "8", "--max-length", "512"])
+        let results = try await readTopic(topics.results, broker: broker, count: good.count, timeout: .seconds(60), idle: .seconds(60))
+        let letters = try await readTopic(topics.deadLetters, broker: broker, count: poison.count, timeout: .seconds(20), idle: .seconds(20))
+        serve.signal(SIGTERM)
+        let status = await serve.waitForExit(timeout: .seconds(30))
+        #expect(status == 0, "log:\n\(serve.log.suffix(3000))")
+
+        #expect(results.count == good.count)
+        let byID = Dictionary(uniqueKeysWithValues: good.map { ($0.id, $0) })
+        for message in results { try Self.check(message, expected: expected, groups: byID) }
+
+        #expect(letters.count == poison.count, "log:\n\(serve.log.suffix(3000))")
+        var seen: [String: String] = [:]
+        for message in letters {
+            let object = try jsonObject(message)
+            try expectMatchesSchema(object, "dead-letter")
+            let key = try #require(object["key"] as? String)
+            #expect(message.keyString == key, "dead letters keep the original key")
+            seen[key] = object["reason"] as? String
+            let sent = try #require(poison.first { $0.key == key })
+            // The original bytes come back unchanged.
+            let original = (object["original"] as? String).flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) }
+            #expect(original == sent.value, "original bytes of \(key)")
+            #expect((object["message"] as? String)?.isEmpty == false)
+        }
+        #expect(seen == Dictionary(uniqueKeysWithValues: poison.map { ($0.key, $0.reason) }))
+    }
+
+    @Test("SIGTERM mid-stream drains in-flight groups, commits and exits 0; the group's next member reads only what had no result")
+    func sigtermDrainsAndCommits() async throws {
+        let model = try demoModelDirectory()
+        let broker = try TansuBroker()
+        defer { broker.stop() }
+        let topics = ServeTopics()
+        try topics.create(on: broker, inputPartitions: 3)
+        let groups = Self.groups(60, prefix: "d")
+        try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
+
+        // A small in-flight budget, so part of the input is still unread when the signal comes.
+        let serve = try ServeProcess(broker: broker, topics: topics, model: model, extra: ["--max-inflight-tokens", "300"])
+        // Signal as soon as the first batch is scored (the log says so at debug level).
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !serve.log.contains("scored batch") && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(serve.log.contains("scored batch"), "nothing scored before the signal; log:\n\(serve.log.suffix(3000))")
+        serve.signal(SIGTERM)
+        let status = await serve.waitForExit(timeout: .seconds(30))
+        #expect(status == 0, "log:\n\(serve.log.suffix(3000))")
+        #expect(serve.log.contains("draining"))
+
+        let results = try await readTopic(topics.results, broker: broker, count: groups.count, timeout: .seconds(30))
+        let scored = try results.map { try jsonObject($0)["group_id"] as! String }
+        #expect(Set(scored).count == scored.count, "no duplicates after a clean shutdown")
+
+        // A new member of the same group starts from the committed offsets: it must see exactly
+        // the groups without a result (nothing scored is read again, nothing unscored is skipped).
+        // (Same assignment strategy as the service: a group cannot mix protocols.)
+        let remaining = try await readTopic(topics.input, broker: broker, group: topics.group,
+                                            extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
+        let unread = Set(remaining.compactMap(\.keyString))
+        #expect(unread.isDisjoint(with: scored), "records with a result were not committed")
+        #expect(unread.union(scored) == Set(groups.map(\.id)), "records neither scored nor left for the group")
+        #expect(scored.count < groups.count || unread.isEmpty)
+        print("drain: \(scored.count) of \(groups.count) groups scored before exit, \(unread.count) left for the next member")
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Kafka
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The repository root (Tests/WinnowServiceTests/Support/ServiceHarness.swift -> root).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// The demo reward model shipped in deploy/local/demo-model (a tiny Qwen3 with its tokenizer and
+/// chat template). `WINNOW_SERVE_TEST_MODEL` may point elsewhere during development.
+func demoModelDirectory() throws -> URL {
+    if let path = ProcessInfo.processInfo.environment["WINNOW_SERVE_TEST_MODEL"], !path.isEmpty {
+        return URL(fileURLWithPath: path)
+    }
+    let directory = repositoryRoot.appendingPathComponent("deploy/local/demo-model")
+    guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path) else {
+        throw HarnessError(description: "the demo model is missing at \(directory.path) (made by scripts/make-demo-model.py and committed)")
+    }
+    return directory
+}
+
+/// The built `winnow` executable beside the test bundle in the build products directory.
+var winnowExecutable: URL {
+    var directory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("winnow").path), directory.path != "/" {
+        directory.deleteLastPathComponent()
+    }
+    return directory.appendingPathComponent("winnow")
+}
+
+/// Topic and group names of one test, unique per run.
+struct ServeTopics {
+    let input = uniqueName("groups")
+    let results = uniqueName("selections")
+    let deadLetters = uniqueName("dead-letters")
+    let group = uniqueName("winnow")
+
+    func create(on broker: TansuBroker, inputPartitions: Int32) throws {
+        let admin = try KafkaAdmin(configuration: ["bootstrap.servers": broker.bootstrapServers])
+        try admin.createTopics([KafkaNewTopic(name: input, partitions: inputPartitions),
+                                KafkaNewTopic(name: results, partitions: 2),
+                                KafkaNewTopic(name: deadLetters, partitions: 1)], timeout: .seconds(10))
+    }
+}
+
+/// A running `winnow serve` process, its log kept in a temporary file.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-serve-\(UUID().uuidString).log")
+
+    init(broker: TansuBroker, topics: ServeTopics, model: URL, extra: [String] = []) throws {
+        process.executableURL = winnowExecutable
+        process.arguments = [
+            "serve", "--model", model.path, "--brokers", broker.bootstrapServers, "--group", topics.group,
+            "--input-topic", topics.input, "--results-topic", topics.results, "--dead-letter-topic", topics.deadLetters,
+            // Quick group joins on Tansu (see DESIGN.md) and a fresh view of new topics.
+            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+            "-X", "topic.metadata.refresh.interval.ms=1000", "--log-level", "debug",
+        ] + extra
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? log.close()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: logURL)
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to exit; nil if it is still running after `timeout`.
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+}
+
+/// Produces `records` (key, value) to `topic` round-robin over its partitions, so the partition
+/// of every record is known, and waits for every acknowledgement.
+func produce(_ records: [(key: String, value: [UInt8]?)], topic: String, partitions: Int32, broker: TansuBroker) async throws {
+    let producer = try KafkaProducer(configuration: ["bootstrap.servers": broker.bootstrapServers, "linger.ms": "5"])
+    let results = try await blocking { () -> [Result<KafkaDeliveryReport, KafkaError>] in
+        let box = ResultsBox(count: records.count)
+        for (index, record) in records.enumerated() {
+            let message = KafkaProducerMessage(topic: topic, partition: Int32(index) % partitions,
+                                               key: Array(record.key.utf8), value: record.value)
+            try producer.produce(message) { box.set(index, $0) }
+        }
+        try producer.flush(timeout: .seconds(20))
+        return try box.all()
+    }
+    for result in results { _ = try result.get() }
+}
+
+/// Reads `topics` from the beginning (or the group's committed offsets) as member of `group`
+/// (a fresh one by default). Stops `linger` after `count` records arrived, once nothing new came
+/// for `idle` after the assignment, or at `timeout`.
+func readTopic(_ topic: String, broker: TansuBroker, group: String = uniqueName("reader"),
+               extra: [String: String] = [:], count: Int = .max, timeout: Duration, linger: Duration = .milliseconds(1000), idle: Duration = .seconds(2)) async throws -> [KafkaMessage] {
+    try await blocking {
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(broker, group: group, extra: extra))
+        defer { try? consumer.close() }
+        try consumer.subscribe(topics: [topic])
+        var messages: [KafkaMessage] = []
+        var deadline = ContinuousClock.now + timeout
+        var lingering = false
+        var lastProgress: ContinuousClock.Instant?
+        while ContinuousClock.now < deadline {
+            if let message = try? consumer.poll(timeout: .milliseconds(100)) {
+                messages.append(message)
+                lastProgress = .now
+            }
+            if lastProgress == nil, (try? consumer.assignment().isEmpty) == false { lastProgress = .now }
+            if let lastProgress, ContinuousClock.now - lastProgress >= idle { break }
+            if !lingering && messages.count >= count {
+                lingering = true
+                deadline = ContinuousClock.now + linger
+            }
+        }
+        return messages
+    }
+}
+
+/// Parses a record value as a JSON object.
+func jsonObject(_ message: KafkaMessage) throws -> [String: Any] {
+    guard let value = message.value,
+          let object = try JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else {
+        throw HarnessError(description: "record at \(message.topicPartition)@\(message.offset) is not a JSON object")
+    }
+    return object
+}
+
+/// Checks `object` carries every field `schemas/NAME.schema.json` requires (at the top level
+/// and in the nested objects it requires), with the JSON types the schema gives.
+func expectMatchesSchema(_ object: [String: Any], _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = repositoryRoot.appendingPathComponent("schemas/\(name).schema.json")
+    let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    let definitions = schema["$defs"] as? [String: Any] ?? [:]
+    func resolve(_ node: [String: Any]) -> [String: Any] {
+        if let ref = node["$ref"] as? String, ref.hasPrefix("#/$defs/") {
+            return definitions[String(ref.dropFirst(8))] as? [String: Any] ?? node
+        }
+        return node
+    }
+    func check(_ value: Any, against node: [String: Any], path: String) {
+        let node = resolve(node)
+        if let type = node["type"] {
+            let types = (type as? [String]) ?? [type as! String]
+            #expect(types.contains { matches(value, type: $0) }, "\(path): \(value) is not \(types)", sourceLocation: sourceLocation)
+        }
+        if let allowed = node["enum"] as? [String] {
+            #expect(allowed.contains(value as? String ?? ""), "\(path): \(value) is not one of \(allowed)", sourceLocation: sourceLocation)
+        }
+        if let object = value as? [String: Any] {
+            let properties = node["properties"] as? [String: Any] ?? [:]
+            for required in node["required"] as? [String] ?? [] {
+                #expect(object[required] != nil, "\(path) lacks required field \"\(required)\"", sourceLocation: sourceLocation)
+            }
+            for (key, sub) in properties {
+                if let field = object[key], let sub = sub as? [String: Any] { check(field, against: sub, path: "\(path).\(key)") }
+            }
+        }
+        if let array = value as? [Any], let items = node["items"] as? [String: Any] {
+            for (i, item) in array.enumerated() { check(item, against: items, path: "\(path)[\(i)]") }
+        }
+    }
+    check(object, against: schema, path: name)
+}
+
+private func matches(_ value: Any, type: String) -> Bool {
+    let isBool = (value as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
+    switch type {
+    case "object": return value is [String: Any]
+    case "array": return value is [Any]
+    case "string": return value is String
+    case "null": return value is NSNull
+    case "boolean": return isBool
+    case "integer": return !isBool && (value as? NSNumber).map { $0.doubleValue == $0.doubleValue.rounded() } ?? false
+    case "number": return !isBool && value is NSNumber
+    default: return false
+    }
+}
