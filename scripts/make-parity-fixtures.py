@@ -6,6 +6,9 @@ Writes, under --out (default Tests/RewardModelTests/Fixtures):
   qwen3-tiny/  Qwen3ForSequenceClassification, single model.safetensors, transformers-5 config
   llama-tiny/  LlamaForSequenceClassification (llama3 rope scaling), sharded safetensors, config
                rewritten into the transformers-4.x layout that released Skywork checkpoints use
+  gemma2-tiny/ Gemma2ForSequenceClassification: sliding window (48) shorter than the longer
+               sequences, attention logit soft-capping active, query_pre_attn_scalar != head_dim,
+               transformers-4.x config layout (no layer_types: alternating sliding/global)
 
 Each directory holds config.json, bf16 safetensors and expected.json with one float32 score per
 sequence. No tokenizer files: the engine is tested on token ids alone.
@@ -30,6 +33,8 @@ from pathlib import Path
 import torch
 import transformers
 from transformers import (
+    Gemma2Config,
+    Gemma2ForSequenceClassification,
     LlamaConfig,
     LlamaForSequenceClassification,
     Qwen3Config,
@@ -90,6 +95,32 @@ def llama_config() -> LlamaConfig:
     )
 
 
+def gemma2_config() -> Gemma2Config:
+    return Gemma2Config(
+        vocab_size=400,
+        hidden_size=128,
+        intermediate_size=256,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=32,
+        query_pre_attn_scalar=24,  # != head_dim: the attention scale is 24**-0.5, not 32**-0.5
+        sliding_window=48,  # shorter than the longer sequences: even layers see 48 tokens
+        attn_logit_softcapping=5.0,  # small, so tanh capping changes the attention logits
+        final_logit_softcapping=30.0,  # applies to lm_head logits only, not the score head
+        hidden_activation="gelu_pytorch_tanh",
+        rms_norm_eps=1e-6,
+        rope_parameters={"rope_type": "default", "rope_theta": 10000.0},
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        pad_token_id=0,
+        bos_token_id=2,
+        eos_token_id=1,
+        num_labels=1,
+        architectures=["Gemma2ForSequenceClassification"],
+    )
+
+
 def make_weights_nontrivial(model: torch.nn.Module, gen: torch.Generator) -> None:
     """Overwrites the default init so every part of the network matters to the score.
 
@@ -99,10 +130,12 @@ def make_weights_nontrivial(model: torch.nn.Module, gen: torch.Generator) -> Non
     embeddings std 1 so the residual stream is O(1) next to the blocks' outputs; a score head
     three times larger so the rewards span a few units, as real ones do.
     """
+    # Gemma's RMSNorm scales by (1 + weight): draw the weight so the scale is U(0.5, 1.5) too.
+    norm_offset = -1.0 if isinstance(model, Gemma2ForSequenceClassification) else 0.0
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.endswith("norm.weight"):  # input/post_attention layernorm, q/k norm, final
-                p.copy_(torch.rand(p.shape, generator=gen) + 0.5)
+                p.copy_(torch.rand(p.shape, generator=gen) + 0.5 + norm_offset)
             elif name.endswith("embed_tokens.weight"):
                 p.copy_(torch.randn(p.shape, generator=gen))
             elif name == "score.weight":  # std 3/sqrt(hidden): scores O(1), up to a few units
@@ -161,6 +194,10 @@ def rewrite_config_as_transformers4(path: Path) -> None:
     config = json.loads(config_path.read_text())
     rope = dict(config.pop("rope_parameters"))
     config.pop("dtype", None)
+    if config.get("model_type") == "gemma2":
+        # transformers 4.x alternated by index (even layers sliding); check that is what was saved.
+        types = config["layer_types"]
+        assert types == ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(len(types))], types
     config.pop("layer_types", None)
     config["rope_theta"] = rope.pop("rope_theta")
     config["rope_scaling"] = rope if rope.get("rope_type", "default") != "default" else None
@@ -251,6 +288,8 @@ def main() -> None:
                   seed=3, last_hidden=True)
     build_fixture(args.out, "llama-tiny", LlamaForSequenceClassification, llama_config(),
                   seed=7, max_shard_size="500KB", transformers4_layout=True)
+    build_fixture(args.out, "gemma2-tiny", Gemma2ForSequenceClassification, gemma2_config(),
+                  seed=11, transformers4_layout=True)
     print(f"transformers {transformers.__version__}, torch {torch.__version__}")
 
 

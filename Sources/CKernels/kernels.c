@@ -36,6 +36,13 @@ WN_AVX2 static inline __m256 exp8(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
+// tanh(z) = 1 - 2 / (e^(2z) + 1): exact at the extremes (exp8 clamps), ~1e-7 absolute near 0.
+WN_AVX2 static inline __m256 tanh8(__m256 z) {
+    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+    __m256 e = exp8(_mm256_mul_ps(z, two));
+    return _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(e, one)));
+}
+
 WN_AVX2 static inline float hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -48,6 +55,14 @@ WN_AVX2 static inline float hmax8(__m256 v) {
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_shuffle_ps(s, s, 1));
     return _mm_cvtss_f32(s);
+}
+
+WN_AVX2 static void softcap_avx2(float *row, int n, float cap) {
+    int i = 0;
+    __m256 c = _mm256_set1_ps(cap), inv = _mm256_set1_ps(1.0f / cap);
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(row + i, _mm256_mul_ps(c, tanh8(_mm256_mul_ps(_mm256_loadu_ps(row + i), inv))));
+    for (; i < n; i++) row[i] = cap * tanhf(row[i] / cap);
 }
 
 WN_AVX2 static void softmax_avx2(float *row, int valid) {
@@ -67,6 +82,24 @@ WN_AVX2 static void softmax_avx2(float *row, int valid) {
     __m256 inv = _mm256_set1_ps(1.0f / s);
     for (i = 0; i + 8 <= valid; i += 8) _mm256_storeu_ps(row + i, _mm256_mul_ps(_mm256_loadu_ps(row + i), inv));
     for (; i < valid; i++) row[i] *= 1.0f / s;
+}
+
+// gelu_tanh(g) = 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3)))
+WN_AVX2 static void geglu_avx2(const float *gate, int width, float *out) {
+    const float *up = gate + width;
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    const __m256 k0 = _mm256_set1_ps(0.7978845608028654f), k1 = _mm256_set1_ps(0.044715f);
+    int i = 0;
+    for (; i + 8 <= width; i += 8) {
+        __m256 g = _mm256_loadu_ps(gate + i);
+        __m256 inner = _mm256_mul_ps(k0, _mm256_fmadd_ps(_mm256_mul_ps(k1, g), _mm256_mul_ps(g, g), g));
+        __m256 gelu = _mm256_mul_ps(_mm256_mul_ps(half, g), _mm256_add_ps(one, tanh8(inner)));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(gelu, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < width; i++) {
+        float g = gate[i];
+        out[i] = 0.5f * g * (1.0f + tanhf(0.7978845608028654f * (g + 0.044715f * g * g * g))) * up[i];
+    }
 }
 
 WN_AVX2 static void swiglu_avx2(const float *gate, int width, float *out) {
@@ -139,15 +172,32 @@ int wn_has_avx2_fma(void) { return 0; }
 #define DISPATCH_RETURN(avx2_call)
 #endif
 
-void wn_softmax_masked_row(float *row, int valid, int width) {
-    if (width > valid) memset(row + valid, 0, (size_t)(width - valid) * sizeof(float));
+void wn_softmax_row(float *row, int begin, int end, int width, float softcap) {
+    if (begin > 0) memset(row, 0, (size_t)begin * sizeof(float));
+    if (width > end) memset(row + end, 0, (size_t)(width - end) * sizeof(float));
+    float *v = row + begin;
+    int n = end - begin;
 #if defined(__x86_64__)
-    if (wn_has_avx2_fma()) { softmax_avx2(row, valid); return; }
+    if (wn_has_avx2_fma()) {
+        if (softcap > 0) softcap_avx2(v, n, softcap);
+        softmax_avx2(v, n);
+        return;
+    }
 #endif
+    if (softcap > 0) for (int i = 0; i < n; i++) v[i] = softcap * tanhf(v[i] / softcap);
     float m = -INFINITY, s = 0;
-    for (int i = 0; i < valid; i++) m = row[i] > m ? row[i] : m;
-    for (int i = 0; i < valid; i++) { row[i] = expf(row[i] - m); s += row[i]; }
-    for (int i = 0; i < valid; i++) row[i] /= s;
+    for (int i = 0; i < n; i++) m = v[i] > m ? v[i] : m;
+    for (int i = 0; i < n; i++) { v[i] = expf(v[i] - m); s += v[i]; }
+    for (int i = 0; i < n; i++) v[i] /= s;
+}
+
+void wn_geglu_row(const float *gate_up, int width, float *out) {
+    DISPATCH(geglu_avx2(gate_up, width, out))
+    const float *up = gate_up + width;
+    for (int i = 0; i < width; i++) {
+        float g = gate_up[i];
+        out[i] = 0.5f * g * (1.0f + tanhf(0.7978845608028654f * (g + 0.044715f * g * g * g))) * up[i];
+    }
 }
 
 void wn_swiglu_row(const float *gate_up, int width, float *out) {

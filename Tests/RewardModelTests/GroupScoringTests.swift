@@ -12,7 +12,7 @@ func randomIDs(_ count: Int, seed: inout UInt64, vocabulary: Int) -> [Int32] {
 
 /// Shared-prefix scoring must give each candidate the score of its full sequence scored alone.
 @Suite struct GroupScoringTests {
-    static let fixtures = ["qwen3-tiny", "llama-tiny"]
+    static let fixtures = ["qwen3-tiny", "llama-tiny", "gemma2-tiny"]
 
     func assertMatchesIndependent(_ model: RewardModel, _ groups: [ScoringGroup], _ label: String) throws {
         let grouped = try model.score(groups: groups)

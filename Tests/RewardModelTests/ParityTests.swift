@@ -4,7 +4,7 @@ import Testing
 
 /// Scores against transformers' float32 eager forward on the committed tiny checkpoints.
 @Suite struct ParityTests {
-    static let fixtures = ["qwen3-tiny", "llama-tiny"]
+    static let fixtures = ["qwen3-tiny", "llama-tiny", "gemma2-tiny"]
 
     @Test(arguments: fixtures)
     func scoredOneAtATime(_ name: String) throws {

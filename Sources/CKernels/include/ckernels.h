@@ -13,11 +13,15 @@
 /// 1 when the AVX2+FMA paths are in use.
 int wn_has_avx2_fma(void);
 
-/// In place over row[0..<valid]: softmax; row[valid..<width] is set to 0 (the causal mask).
-void wn_softmax_masked_row(float *row, int valid, int width);
+/// In place: softmax over row[begin..<end], zeros elsewhere in row[0..<width] (the causal and
+/// sliding-window masks). With softcap > 0 the logits are first capped: cap * tanh(x / cap).
+void wn_softmax_row(float *row, int begin, int end, int width, float softcap);
 
 /// out[i] = silu(gate[i]) * up[i] for i < width, with up = gate + width (the fused [gate|up] row).
 void wn_swiglu_row(const float *gate_up, int width, float *out);
+
+/// out[i] = gelu_tanh(gate[i]) * up[i] for i < width, with up = gate + width (Gemma's GeGLU).
+void wn_geglu_row(const float *gate_up, int width, float *out);
 
 /// y = x * rsqrt(mean(x^2) + eps) * weight over n floats; y may alias x.
 void wn_rms_norm(const float *x, const float *weight, int n, float eps, float *y);

@@ -1,3 +1,4 @@
+import CBLAS
 import CKernels
 
 /// A decoder-only transformer with a `score` head: `*ForSequenceClassification` with one label.
@@ -20,9 +21,10 @@ final class DecoderClassifier: @unchecked Sendable {
         embedding = try store.view("model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize])
         switch c.family {
         case .qwen3: blocks = try Qwen3.blocks(store, c, precision: precision)
+        case .gemma2: blocks = try Gemma2.blocks(store, c, precision: precision)
         case .llama: blocks = try Llama.blocks(store, c, precision: precision)
         }
-        finalNorm = try store.floats("model.norm.weight", shape: [c.hiddenSize])
+        finalNorm = try store.normWeight("model.norm.weight", size: c.hiddenSize, offset: c.normWeightOffset)
         scoreHead = try store.floats("score.weight", shape: [1, c.hiddenSize])
         rotary = RotaryEmbedding(headDimension: c.headDimension, positions: maxPositions, parameters: c.rope)
         self.pool = pool
@@ -39,7 +41,7 @@ final class DecoderClassifier: @unchecked Sendable {
         let x = ws.hidden.pointer, normed = ws.normed.pointer
         let qkv = ws.qkv.pointer, attention = ws.attention.pointer
         let epsilon = c.rmsNormEpsilon
-        let scale = 1 / Float(d).squareRoot()
+        let scale = c.attentionScale, softcap = c.attentionLogitSoftcap ?? 0
         let groupSize = heads / kvHeads
 
         profile.count(tokens: n)
@@ -50,6 +52,7 @@ final class DecoderClassifier: @unchecked Sendable {
         pass.tokens.withUnsafeBufferPointer { tokens in
             pool.parallelFor(n, minimumPerWorker: 64) { r in
                 decode(embedding, into: x + r * hiddenSize, count: hiddenSize, offset: Int(tokens[r]) * hiddenSize)
+                if let factor = c.embeddingScale { cblas_sscal(Int32(hiddenSize), factor, x + r * hiddenSize, 1) }
             }
         }
         profile.add(.embedding, since: t)
@@ -57,7 +60,7 @@ final class DecoderClassifier: @unchecked Sendable {
         for (layer, block) in blocks.enumerated() {
             // Attention half.
             t = now()
-            rmsNormRows(x, rows: n, count: hiddenSize, weight: block.inputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+            rmsNormRows(x, rows: n, count: hiddenSize, weight: block.attentionInputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
             profile.add(.norms, since: t); t = now()
             linear(normed, rows: n, weight: block.qkv, into: qkv, scratch: ws.weightTile)
             profile.countGEMM(rows: n, weight: block.qkv)
@@ -84,6 +87,7 @@ final class DecoderClassifier: @unchecked Sendable {
                 }
             }
             let segments = pass.segments
+            let window = c.slidingLayers[layer] ? c.slidingWindow : nil
             pool.parallelTasks(segments.count * heads) { task, worker in
                 let segment = segments[task / heads], head = task % heads
                 let rows = qkv + segment.start * qkvWidth
@@ -99,7 +103,7 @@ final class DecoderClassifier: @unchecked Sendable {
                     output: attention + segment.start * attentionWidth, outputStride: attentionWidth,
                     tokens: segment.length)
                 CausalAttention.run(operands, head: head, keyValueHead: head / groupSize, headDimension: d,
-                                    scale: scale, scratch: ws.scores[worker].pointer)
+                                    scale: scale, softcap: softcap, window: window, scratch: ws.scores[worker].pointer)
             }
             profile.add(.attention, since: t); t = now()
             // Past the last attention, only the scored rows matter: gather them to the top of
@@ -109,14 +113,22 @@ final class DecoderClassifier: @unchecked Sendable {
                 rows = compactScoredRows(x: x, attention: attention, hiddenSize: hiddenSize,
                                          attentionWidth: attentionWidth, scoredRows: scoredRows)
             }
-            linear(attention, rows: rows, weight: block.output, into: x, accumulate: true, scratch: ws.weightTile)
+            if let outputNorm = block.attentionOutputNorm {
+                // Gemma-2: x += norm(o_proj(attention)), through `normed` (free after the qkv GEMM).
+                linear(attention, rows: rows, weight: block.output, into: normed, scratch: ws.weightTile)
+                if let bias = block.outputBias { addBias(bias.pointer, to: normed, rows: rows, columns: hiddenSize) }
+                rmsNormRows(normed, rows: rows, count: hiddenSize, weight: outputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+                cblas_saxpy(Int32(rows * hiddenSize), 1, normed, 1, x, 1)
+            } else {
+                linear(attention, rows: rows, weight: block.output, into: x, accumulate: true, scratch: ws.weightTile)
+                if let bias = block.outputBias { addBias(bias.pointer, to: x, rows: rows, columns: hiddenSize) }
+            }
             profile.countGEMM(rows: rows, weight: block.output)
-            if let bias = block.outputBias { addBias(bias.pointer, to: x, rows: rows, columns: hiddenSize) }
 
             profile.add(.projections, since: t); t = now()
 
             // MLP half, in row tiles so the wide intermediate activations stay small.
-            rmsNormRows(x, rows: rows, count: hiddenSize, weight: block.postAttentionNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
+            rmsNormRows(x, rows: rows, count: hiddenSize, weight: block.mlpInputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
             profile.add(.norms, since: t)
             var first = 0
             while first < rows {
@@ -128,12 +140,21 @@ final class DecoderClassifier: @unchecked Sendable {
                 profile.countGEMM(rows: tile, weight: block.gateUp)
                 if let bias = block.gateUpBias { addBias(bias.pointer, to: ws.gateUp.pointer, rows: tile, columns: 2 * width) }
                 profile.add(.mlpGEMM, since: t); t = now()
-                swiGLU(gateUp: ws.gateUp.pointer, rows: tile, width: width, into: ws.activated.pointer, pool: pool)
+                gatedActivation(c.activation, gateUp: ws.gateUp.pointer, rows: tile, width: width, into: ws.activated.pointer, pool: pool)
                 profile.add(.activation, since: t); t = now()
-                linear(ws.activated.pointer, rows: tile, weight: block.down, into: x + first * hiddenSize,
-                       accumulate: true, scratch: ws.weightTile)
+                let residual = x + first * hiddenSize
+                if let outputNorm = block.mlpOutputNorm {
+                    // Gemma-2: x += norm(down(...)), through the gate/up tile (free after the activation).
+                    let out = ws.gateUp.pointer
+                    linear(ws.activated.pointer, rows: tile, weight: block.down, into: out, scratch: ws.weightTile)
+                    if let bias = block.downBias { addBias(bias.pointer, to: out, rows: tile, columns: hiddenSize) }
+                    rmsNormRows(out, rows: tile, count: hiddenSize, weight: outputNorm.pointer, epsilon: epsilon, into: out, pool: pool)
+                    cblas_saxpy(Int32(tile * hiddenSize), 1, out, 1, residual, 1)
+                } else {
+                    linear(ws.activated.pointer, rows: tile, weight: block.down, into: residual, accumulate: true, scratch: ws.weightTile)
+                    if let bias = block.downBias { addBias(bias.pointer, to: residual, rows: tile, columns: hiddenSize) }
+                }
                 profile.countGEMM(rows: tile, weight: block.down)
-                if let bias = block.downBias { addBias(bias.pointer, to: x + first * hiddenSize, rows: tile, columns: hiddenSize) }
                 profile.add(.mlpGEMM, since: t)
                 first += tile
             }

@@ -3,6 +3,6 @@
 /// `RotaryEmbedding` from `config.rope`).
 enum Llama {
     static func blocks(_ store: WeightStore, _ c: ModelConfiguration, precision: WeightPrecision) throws -> [DecoderBlockWeights] {
-        try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, queryKeyNorm: false, precision: precision) }
+        try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, layout: BlockLayout(), precision: precision) }
     }
 }

@@ -3,6 +3,6 @@
 /// that need not equal hidden/heads.
 enum Qwen3 {
     static func blocks(_ store: WeightStore, _ c: ModelConfiguration, precision: WeightPrecision) throws -> [DecoderBlockWeights] {
-        try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, queryKeyNorm: true, precision: precision) }
+        try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, layout: BlockLayout(queryKeyNorm: true), precision: precision) }
     }
 }

@@ -15,9 +15,19 @@ public struct RoPEParameters: Sendable, Equatable {
 
 /// The `config.json` of a decoder-only sequence classifier, keys as Hugging Face writes them.
 public struct ModelConfiguration: Decodable, Sendable {
-    public static let supportedArchitectures = ["Qwen3ForSequenceClassification", "LlamaForSequenceClassification"]
+    public static let supportedArchitectures = [
+        "Qwen3ForSequenceClassification", "LlamaForSequenceClassification", "Gemma2ForSequenceClassification",
+    ]
 
-    public enum Family: String, Sendable { case qwen3, llama }
+    public enum Family: String, Sendable { case qwen3, llama, gemma2 }
+
+    /// The MLP's gate activation.
+    public enum Activation: String, Sendable {
+        /// SiLU (Llama, Qwen3).
+        case silu
+        /// GELU with the tanh approximation (Gemma: `gelu_pytorch_tanh`).
+        case geluTanh = "gelu_pytorch_tanh"
+    }
 
     public var architecture: String
     public var family: Family
@@ -36,12 +46,24 @@ public struct ModelConfiguration: Decodable, Sendable {
     public var attentionBias: Bool
     public var mlpBias: Bool
     public var labelCount: Int
+    public var activation: Activation
+    /// Multiplier of the attention logits: `head_dim^-0.5`, or `query_pre_attn_scalar^-0.5` (Gemma-2).
+    public var attentionScale: Float
+    /// Gemma-2's `attn_logit_softcapping`: logits become `cap · tanh(logits / cap)`.
+    public var attentionLogitSoftcap: Float?
+    /// Tokens a sliding-window layer sees (itself included), and which layers slide.
+    public var slidingWindow: Int?
+    public var slidingLayers: [Bool]
+    /// Gemma scales embeddings by sqrt(hidden) and its RMSNorm weights by (1 + w).
+    public var embeddingScale: Float?
+    public var normWeightOffset: Float
 
     enum Keys: String, CodingKey {
         case architectures, model_type, hidden_size, intermediate_size, num_hidden_layers
         case num_attention_heads, num_key_value_heads, head_dim, vocab_size, rms_norm_eps
         case rope_theta, rope_scaling, rope_parameters, max_position_embeddings
         case tie_word_embeddings, pad_token_id, attention_bias, mlp_bias, hidden_act, id2label, num_labels
+        case hidden_activation, query_pre_attn_scalar, attn_logit_softcapping, sliding_window, layer_types
     }
 
     public init(from decoder: Decoder) throws {
@@ -53,6 +75,7 @@ public struct ModelConfiguration: Decodable, Sendable {
         switch architecture {
         case "Qwen3ForSequenceClassification": family = .qwen3
         case "LlamaForSequenceClassification": family = .llama
+        case "Gemma2ForSequenceClassification": family = .gemma2
         default: throw CheckpointError.unsupportedArchitecture(architecture)
         }
         self.architecture = architecture
@@ -80,9 +103,45 @@ public struct ModelConfiguration: Decodable, Sendable {
         } else {
             labelCount = try c.decodeIfPresent(Int.self, forKey: .num_labels) ?? 2
         }
-        let activation = try c.decodeIfPresent(String.self, forKey: .hidden_act) ?? "silu"
-        guard activation == "silu" else {
-            throw CheckpointError.invalidConfiguration("hidden_act \(activation) is not supported for \(architecture) (expected silu)")
+        // Gemma-2 reads `hidden_activation`; the others `hidden_act`.
+        let activationName = family == .gemma2
+            ? (try c.decodeIfPresent(String.self, forKey: .hidden_activation) ?? "gelu_pytorch_tanh")
+            : (try c.decodeIfPresent(String.self, forKey: .hidden_act) ?? "silu")
+        switch (family, activationName) {
+        case (.gemma2, "gelu_pytorch_tanh"), (.gemma2, "gelu_tanh"): activation = .geluTanh
+        case (.qwen3, "silu"), (.llama, "silu"): activation = .silu
+        default:
+            throw CheckpointError.invalidConfiguration("activation \(activationName) is not supported for \(architecture)")
+        }
+        if family == .gemma2 {
+            let scalar = try c.decodeIfPresent(Double.self, forKey: .query_pre_attn_scalar) ?? Double(headDimension)
+            attentionScale = Float(1 / scalar.squareRoot())
+            attentionLogitSoftcap = try c.decodeIfPresent(Float.self, forKey: .attn_logit_softcapping)
+            embeddingScale = Float(Double(hiddenSize).squareRoot())
+            normWeightOffset = 1
+        } else {
+            attentionScale = Float(1 / Double(headDimension).squareRoot())
+            attentionLogitSoftcap = nil
+            embeddingScale = nil
+            normWeightOffset = 0
+        }
+        // Sliding-window layers: `layer_types` where config.json gives it (transformers 5);
+        // Gemma-2 configs saved by 4.x alternate, starting with a sliding layer.
+        slidingWindow = try? c.decodeIfPresent(Int.self, forKey: .sliding_window)
+        if let types = try c.decodeIfPresent([String].self, forKey: .layer_types) {
+            guard types.count == layerCount else {
+                throw CheckpointError.invalidConfiguration("layer_types has \(types.count) entries for \(layerCount) layers")
+            }
+            for type in types where type != "sliding_attention" && type != "full_attention" {
+                throw CheckpointError.invalidConfiguration("unknown layer type \(type)")
+            }
+            slidingLayers = types.map { $0 == "sliding_attention" }
+        } else {
+            let alternates = family == .gemma2
+            slidingLayers = (0..<layerCount).map { alternates && $0 % 2 == 0 }
+        }
+        if slidingLayers.contains(true) && (slidingWindow ?? 0) <= 0 {
+            throw CheckpointError.invalidConfiguration("sliding-window layers need a positive sliding_window")
         }
 
         // transformers 5 writes `rope_parameters`; 4.x wrote `rope_theta` and `rope_scaling`.

@@ -30,12 +30,16 @@ struct AttentionOperands {
 ///     scores = scale · Q · [K_context ; K_own]ᵀ      (own keys causally masked)
 ///     out    = softmax(scores) · [V_context ; V_own]
 ///
+/// Score columns are absolute key positions (context tokens are positions `0..<context`, own
+/// tokens follow), so a sliding window of `w` keeps columns `pos - w + 1 ... pos` of the row
+/// at position `pos`. With `softcap > 0` logits are capped to `softcap · tanh(logit / softcap)`.
+///
 /// `scratch` must hold `blockRows * (context + tokens)` floats.
 enum CausalAttention {
     static let blockRows = 128
 
     static func run(_ o: AttentionOperands, head: Int, keyValueHead: Int, headDimension d: Int,
-                    scale: Float, scratch: UnsafeMutablePointer<Float>) {
+                    scale: Float, softcap: Float = 0, window: Int? = nil, scratch: UnsafeMutablePointer<Float>) {
         let q = o.queries + head * d
         let out = o.output + head * d
         let contextLength = o.context?.count ?? 0
@@ -52,7 +56,9 @@ enum CausalAttention {
             gemmScores(qBlock, o.queryStride, o.own.keys + keyValueHead * d, o.own.rowStride,
                        rows: rows, keys: visible, d: d, scale: scale, into: scratch + contextLength, ld: width)
             for r in 0..<rows {
-                wn_softmax_masked_row(scratch + r * width, Int32(contextLength + first + r + 1), Int32(width))
+                let position = contextLength + first + r
+                let begin = window.map { max(0, position - $0 + 1) } ?? 0
+                wn_softmax_row(scratch + r * width, Int32(begin), Int32(position + 1), Int32(width), softcap)
             }
             let outBlock = out + first * o.outputStride
             if let context = o.context {
