@@ -868,6 +868,7 @@ def statement_fuzz_cases(count=int(os.environ.get("JINJA_STMT_FUZZ_COUNT", 400))
     import random
     rng = random.Random(seed)
     names = ["a", "b", "x", "item"]
+    loops = [0]  # how many for loops enclose the code being generated
 
     def value(depth):
         r = rng.random()
@@ -876,15 +877,20 @@ def statement_fuzz_cases(count=int(os.environ.get("JINJA_STMT_FUZZ_COUNT", 400))
         if r < 0.35:
             return "ns.c"
         if r < 0.45:
-            return "loop.index" if depth else "outer"
+            return "loop.index" if loops[0] else "outer"
         if r < 0.55:
             return rng.choice(["1", "'s'", "[1, 2]", "none", "true", "range(3) | list"])
         if r < 0.7:
             return f"({value(depth)} ~ {value(depth)})"
         if r < 0.8:
             return f"({value(depth)} if {value(depth)} is defined else 'u')"
-        if r < 0.9:
+        if r < 0.85:
             return f"m({value(depth)})"
+        if r < 0.88:
+            return "m(" + value(depth) + ", q=" + value(depth) + ")"
+        if r < 0.92 and loops[0]:
+            return rng.choice(["loop.cycle('p', 'q')", "loop.previtem", "loop.nextitem", "loop.first", "loop.last",
+                               "loop.revindex", "loop.length", "loop.changed(item)"])
         return f"({value(depth)} | default('d') | string | length)"
 
     def block(depth):
@@ -901,9 +907,11 @@ def statement_fuzz_cases(count=int(os.environ.get("JINJA_STMT_FUZZ_COUNT", 400))
                 loop_var = rng.choice(names)
                 filt = rng.choice(["", " if " + loop_var + " is odd", " if loop_var is defined"]).replace("loop_var", loop_var)
                 iterable = rng.choice(["[1, 2, 3]", "range(4)", "[]", "'ab'", loop_var])
+                loops[0] += 1
                 body = block(depth + 1)
                 if rng.random() < 0.3:
                     body += "{% if " + value(depth + 1) + " %}{% " + rng.choice(["break", "continue"]) + " %}{% endif %}"
+                loops[0] -= 1
                 els = "{% else %}" + block(depth + 1) if rng.random() < 0.3 else ""
                 out.append("{% for " + loop_var + " in " + iterable + filt + " %}" + body + els + "{% endfor %}")
             elif r < 0.75 and depth < 3:
@@ -911,11 +919,22 @@ def statement_fuzz_cases(count=int(os.environ.get("JINJA_STMT_FUZZ_COUNT", 400))
                            + block(depth + 1) + "{% else %}" + block(depth + 1) + "{% endif %}")
             elif r < 0.82 and depth < 3:
                 out.append("{% with " + rng.choice(names) + " = " + value(depth) + " %}" + block(depth + 1) + "{% endwith %}")
+            elif r < 0.86 and depth < 3:
+                loops[0] += 1
+                body = block(depth + 1)
+                loops[0] -= 1
+                out.append("{% for k, " + rng.choice(names) + " in {'p': 1, 'q': [2]}.items() %}" + body + "{% endfor %}")
+            elif r < 0.89 and depth < 3:
+                out.append("{% set " + rng.choice(names) + " %}" + block(depth + 1) + "{% endset %}")
+            elif r < 0.91 and depth < 3:
+                out.append("{% filter upper %}" + block(depth + 1) + "{% endfilter %}")
+            elif r < 0.93:
+                out.append("{% set " + rng.choice(names) + ", " + rng.choice(names) + " = [" + value(depth) + ", 2] %}")
             else:
                 out.append("[{{ " + rng.choice(names) + " }}]")
         return "".join(out)
 
-    prelude = "{% set ns = namespace(c=0) %}{% macro m(p) %}<{{ p }}{{ a if a is defined }}>{% endmacro %}"
+    prelude = "{% set ns = namespace(c=0) %}{% macro m(p, q='dq') %}<{{ p }}{{ q }}{{ a if a is defined }}>{% endmacro %}"
     return [render_focused(f"statement fuzz {i}", prelude + block(0), {"outer": "o", "item": 5})
             for i in range(count)]
 
