@@ -14,33 +14,39 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Consume prompt groups from Kafka, score every candidate, publish the selections.",
         discussion: """
-        Joins consumer group --group on --input-topic. Each record is one prompt group
-        (schemas/prompt-group.schema.json):
+        Joins consumer group --group on --input-topic. Each record is one prompt
+        group (schemas/prompt-group.schema.json):
           {"group_id": "...", "prompt": [{"role", "content"}, ...] | "text",
            "candidates": ["response" | {"id": "...", "response": "..."}, ...],
            "policy": {...}, "metadata": {...}}
-        Each candidate is scored as the prompt followed by an assistant turn with its response.
+        Each candidate is scored as the prompt followed by an assistant turn
+        with its response (a text prompt: the prompt text, then the response).
         One record per group goes to --results-topic, keyed by group id
-        (schemas/selection.schema.json: argmax, full ranking, num_tokens, metadata, source, timings).
-        Records that cannot be scored go to --dead-letter-topic with a reason code, the message and
-        the original bytes (schemas/dead-letter.schema.json); the service goes on.
+        (schemas/selection.schema.json: argmax, full ranking, num_tokens,
+        metadata, source, timings). Records that cannot be scored go to
+        --dead-letter-topic with a reason code, a message and the original
+        bytes (schemas/dead-letter.schema.json); the service goes on.
 
-        Delivery is at-least-once: an input offset is committed only after the broker has
-        acknowledged the outputs of that record and of every record before it in its partition.
-        The producer is idempotent. Under load the consumer pauses its partitions (while more than
-        --max-inflight-tokens are queued or being scored) and keeps polling.
+        Delivery is at-least-once: an input offset is committed only after the
+        broker acknowledged the outputs of that record and of every record
+        before it in its partition. The producer is idempotent. While more than
+        --max-inflight-tokens are queued or being scored, the consumer pauses
+        its partitions and keeps polling (max.poll.interval.ms is never hit).
 
-        SIGTERM or SIGINT: stop reading, finish the groups in flight, publish, commit, exit 0.
-        An unreachable broker at start is retried with backoff.
+        SIGTERM or SIGINT: stop reading, finish the groups in flight, publish,
+        commit, exit 0. An unreachable broker at start is retried with backoff.
 
-        Every option has an environment variable used when the flag is absent:
+        Environment variables, used when the flag is absent:
           WINNOW_BROKERS, WINNOW_GROUP, WINNOW_INPUT_TOPIC, WINNOW_RESULTS_TOPIC,
-          WINNOW_DEAD_LETTER_TOPIC, WINNOW_MAX_CANDIDATES, WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_LOG_LEVEL,
-          and WINNOW_KAFKA_PROPERTIES (key=value pairs separated by newlines or ';', applied before -X).
-        librdkafka properties pass through unchanged with -X (repeatable), e.g.
-          -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN -X session.timeout.ms=6000
-        enable.auto.commit is always false (commits follow acknowledged outputs).
-        Logs are structured (swift-log: key=value metadata) on standard error.
+          WINNOW_DEAD_LETTER_TOPIC, WINNOW_MAX_CANDIDATES,
+          WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_LOG_LEVEL, and
+          WINNOW_KAFKA_PROPERTIES: key=value pairs separated by newlines or ';',
+          applied before -X.
+        librdkafka properties pass through unchanged with -X (repeatable):
+          -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN
+          -X session.timeout.ms=6000
+        enable.auto.commit is always false: commits follow acknowledged outputs.
+        Logs: swift-log lines with key=value metadata, on standard error.
         """)
 
     @OptionGroup var model: ModelOptions

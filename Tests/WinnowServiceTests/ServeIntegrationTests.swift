@@ -44,6 +44,23 @@ import Glibc
 
     struct Expected { var scores: [Double]; var argmax: Int }
 
+    /// The demo model's own best-of-N references (expected.json, made by transformers in
+    /// scripts/make-demo-model.py): groups and their float32 eager scores.
+    static func referenceGroups(model: URL) throws -> (groups: [TestGroup], expected: [String: Expected]) {
+        struct File: Decodable {
+            struct Group: Decodable { var prompt: [[String: String]]; var candidates: [String]; var scores: [Double]; var argmax: Int }
+            var groups: [Group]
+        }
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: model.appendingPathComponent("expected.json")))
+        var groups: [TestGroup] = [], expected: [String: Expected] = [:]
+        for (i, group) in file.groups.enumerated() {
+            let id = "transformers-\(i)"
+            groups.append(TestGroup(id: id, prompt: group.prompt, candidates: group.candidates))
+            expected[id] = Expected(scores: group.scores, argmax: group.argmax)
+        }
+        return (groups, expected)
+    }
+
     /// `winnow score` on the groups' score lines.
     static func expectedSelections(_ groups: [TestGroup], model: URL) throws -> [String: Expected] {
         let process = Process()
@@ -67,7 +84,8 @@ import Glibc
     }
 
     /// Checks one selection record against `winnow score`'s answer for its group.
-    static func check(_ message: KafkaMessage, expected: [String: Expected], groups: [String: TestGroup]) throws {
+    static func check(_ message: KafkaMessage, expected: [String: Expected], groups: [String: TestGroup],
+                      tolerance: Double = 1e-4) throws {
         let object = try jsonObject(message)
         try expectMatchesSchema(object, "selection")
         let id = try #require(object["group_id"] as? String)
@@ -82,7 +100,7 @@ import Glibc
             let index = entry["index"] as! Int
             let score = entry["score"] as! Double
             // Batching differs from `winnow score`'s; scores agree to float32 rounding.
-            #expect(abs(score - want.scores[index]) <= 1e-4 * max(1, abs(want.scores[index])), "score of \(id)[\(index)]")
+            #expect(abs(score - want.scores[index]) <= tolerance * max(1, abs(want.scores[index])), "score of \(id)[\(index)]: \(score) vs \(want.scores[index])")
         }
         let scores = ranking.map { $0["score"] as! Double }
         #expect(scores == scores.sorted(by: >), "ranking is best first")
@@ -100,8 +118,16 @@ import Glibc
         defer { broker.stop() }
         let topics = ServeTopics()
         try topics.create(on: broker, inputPartitions: 3)
-        let groups = Self.groups(24, prefix: "g")
+        // Generated groups checked against `winnow score`, and the demo model's reference groups
+        // checked against transformers as well.
+        let references = try Self.referenceGroups(model: model)
+        let groups = Self.groups(24, prefix: "g") + references.groups
         let expected = try Self.expectedSelections(groups, model: model)
+        #expect(!references.groups.isEmpty)
+        for (id, reference) in references.expected {
+            let ours = try #require(expected[id])
+            #expect(ours.argmax == reference.argmax, "winnow score and transformers agree on \(id)")
+        }
         try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
 
         let serve = try ServeProcess(broker: broker, topics: topics, model: model)
@@ -115,6 +141,9 @@ import Glibc
         #expect(Set(ids) == Set(groups.map(\.id)))
         let byID = Dictionary(uniqueKeysWithValues: groups.map { ($0.id, $0) })
         for message in results { try Self.check(message, expected: expected, groups: byID) }
+        for message in results where message.keyString?.hasPrefix("transformers-") == true {
+            try Self.check(message, expected: references.expected, groups: byID, tolerance: 1e-3)
+        }
         // Every input partition was read.
         let partitions = Set(try results.map { (try jsonObject($0)["source"] as! [String: Any])["partition"] as! Int })
         #expect(partitions == [0, 1, 2])
@@ -215,5 +244,29 @@ import Glibc
         #expect(unread.union(scored) == Set(groups.map(\.id)), "records neither scored nor left for the group")
         #expect(scored.count < groups.count || unread.isEmpty)
         print("drain: \(scored.count) of \(groups.count) groups scored before exit, \(unread.count) left for the next member")
+    }
+
+    @Test("a broker that is not up yet is retried with backoff and clear logs, then used")
+    func unreachableBrokerAtStart() async throws {
+        let model = try demoModelDirectory()
+        let port = try TansuBroker.unusedPort()
+        let topics = ServeTopics()
+        let serve = try ServeProcess(brokers: "127.0.0.1:\(port)", topics: topics, model: model)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !serve.log.contains("attempt=2") && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(serve.log.contains("broker unreachable; retrying"), "log:\n\(serve.log.suffix(3000))")
+        #expect(serve.log.contains("attempt=2"), "retries are numbered")
+
+        let broker = try TansuBroker(port: port)
+        defer { broker.stop() }
+        try topics.create(on: broker, inputPartitions: 1)
+        let groups = Self.groups(3, prefix: "late")
+        try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 1, broker: broker)
+        let results = try await readTopic(topics.results, broker: broker, count: groups.count, timeout: .seconds(60), idle: .seconds(60))
+        serve.signal(SIGINT)
+        let status = await serve.waitForExit(timeout: .seconds(30))
+        #expect(status == 0, "SIGINT drains like SIGTERM; log:\n\(serve.log.suffix(3000))")
+        #expect(Set(try results.map { try jsonObject($0)["group_id"] as? String ?? "" }) == Set(groups.map(\.id)))
+        #expect(serve.log.contains("broker reachable"))
     }
 }

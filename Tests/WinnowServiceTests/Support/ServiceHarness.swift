@@ -51,10 +51,14 @@ final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-serve-\(UUID().uuidString).log")
 
-    init(broker: TansuBroker, topics: ServeTopics, model: URL, extra: [String] = []) throws {
+    convenience init(broker: TansuBroker, topics: ServeTopics, model: URL, extra: [String] = []) throws {
+        try self.init(brokers: broker.bootstrapServers, topics: topics, model: model, extra: extra)
+    }
+
+    init(brokers: String, topics: ServeTopics, model: URL, extra: [String] = []) throws {
         process.executableURL = winnowExecutable
         process.arguments = [
-            "serve", "--model", model.path, "--brokers", broker.bootstrapServers, "--group", topics.group,
+            "serve", "--model", model.path, "--brokers", brokers, "--group", topics.group,
             "--input-topic", topics.input, "--results-topic", topics.results, "--dead-letter-topic", topics.deadLetters,
             // Quick group joins on Tansu (see DESIGN.md) and a fresh view of new topics.
             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",

@@ -43,12 +43,16 @@ final class TansuBroker: @unchecked Sendable {
             """)
     }
 
-    init() throws {
+    /// A loopback port nothing listens on (for a broker that is not there yet).
+    static func unusedPort() throws -> UInt16 { try freeLoopbackPort() }
+
+    /// Starts a broker on `port`, or on a free port when nil.
+    init(port fixedPort: UInt16? = nil) throws {
         let binary = try Self.binaryURL()
         var lastError: Error?
         // A free port can be taken between probing and the broker binding it; try a few.
-        for _ in 0..<5 {
-            let port = try Self.freeLoopbackPort()
+        for _ in 0..<(fixedPort == nil ? 5 : 1) {
+            let port = try fixedPort ?? Self.freeLoopbackPort()
             let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("tansu-\(port)-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
             let log = try FileHandle(forWritingTo: logURL)
