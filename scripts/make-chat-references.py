@@ -78,6 +78,11 @@ def conversations():
                                     {"role": "assistant", "content": "<think>\nCheck 2,3,5,7.\n</think>\nYes, 97 is prime."}]
     yield "reasoning_content field", [{"role": "user", "content": "2+2?"},
                                       {"role": "assistant", "content": "4", "reasoning_content": "Add them."}]
+    yield "thinking field", [{"role": "user", "content": "3*3?"},
+                             {"role": "assistant", "content": "9", "thinking": "Multiply."}]
+    yield "reasoning field", [{"role": "user", "content": "3*4?"}, {"role": "assistant", "content": "Sure"},
+                              {"role": "user", "content": "so?"},
+                              {"role": "assistant", "content": "12", "reasoning": "Three fours."}]
     yield "whitespace to trim", [{"role": "user", "content": "  padded question \n\n"},
                                  {"role": "assistant", "content": "\n  padded answer  \n"}]
     yield "unicode", [{"role": "user", "content": "Traduis « bonjour » en 日本語 et en emoji 👋🏽"},

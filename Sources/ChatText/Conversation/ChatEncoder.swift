@@ -95,6 +95,7 @@ public final class ChatEncoder: Sendable {
             }
             // apply_chat_template drops keys whose value is None.
             for key in object.keys where object[key] == Value.none { object[key] = nil }
+            object = Self.aliasingReasoning(object)
             conversation.append(.object(object))
         }
         guard !conversation.isEmpty else { throw ChatTextError.invalidMessages("the conversation has no messages") }
@@ -109,6 +110,17 @@ public final class ChatEncoder: Sendable {
         } catch let error as TemplateError {
             throw ChatTextError.template(error)
         }
+    }
+
+    /// transformers copies a message's reasoning, given under any of its names, to both
+    /// `thinking` (first) and `reasoning_content`, which is what templates read.
+    static func aliasingReasoning(_ message: OrderedObject) -> OrderedObject {
+        let names = ["reasoning_content", "thinking", "reasoning"]
+        guard let reasoning = names.lazy.compactMap({ message[$0] }).first else { return message }
+        var aliased = OrderedObject([("thinking", reasoning)])
+        for (key, value) in message { aliased[key] = value }
+        aliased["reasoning_content"] = reasoning
+        return aliased
     }
 
     /// Renders and tokenizes a conversation for scoring.

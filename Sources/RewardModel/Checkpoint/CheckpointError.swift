@@ -11,6 +11,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case unsupportedRoPE(String)
     case missingTensor(String)
     case shapeMismatch(tensor: String, expected: [Int], found: [Int])
+    case insufficientMemory(needed: Int, available: Int, precision: String)
 
     public var description: String {
         switch self {
@@ -27,6 +28,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "tensor \(tensor) has dtype \(dtype); supported: BF16, F16, F32"
         case .unsupportedRoPE(let kind): return "unsupported rope scaling type \(kind); supported: default, llama3"
         case .missingTensor(let name): return "the checkpoint has no tensor named \(name)"
+        case .insufficientMemory(let needed, let available, let precision):
+            var advice = "lower --max-length or --token-budget"
+            if precision == "float32" { advice = "use --weights bfloat16, or " + advice }
+            return "the model needs \(needed.formattedBytes) with \(precision) weights at these limits but the machine has \(available.formattedBytes) available; \(advice) (see winnow inspect)"
         case .shapeMismatch(let tensor, let expected, let found):
             return "tensor \(tensor) has shape \(found), config.json implies \(expected)"
         }

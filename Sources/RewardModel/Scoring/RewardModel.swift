@@ -31,6 +31,8 @@ public final class RewardModel: @unchecked Sendable {
         public var maxSequenceLength: Int
         /// How linear-layer weights are held (float32 by default).
         public var weightPrecision: WeightPrecision
+        /// Refuse to load when the memory plan exceeds what the machine has available.
+        public var checksMemory: Bool = true
 
         public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                     tokenBudget: Int = 4096, maxSequenceLength: Int = 16384,
@@ -49,6 +51,9 @@ public final class RewardModel: @unchecked Sendable {
     /// `max_position_embeddings`.
     public let maxSequenceLength: Int
 
+    /// What this model needs in memory at its limits.
+    public let memoryPlan: MemoryPlan
+
     let classifier: DecoderClassifier
     private let workspace: Workspace
     private let prefixCache: PrefixCache
@@ -65,6 +70,14 @@ public final class RewardModel: @unchecked Sendable {
         configuration = try ModelConfiguration.load(from: directory.file("config.json"))
         let store = try WeightStore(directory: directory.url)
         maxSequenceLength = min(options.maxSequenceLength, configuration.maxPositionEmbeddings)
+        memoryPlan = MemoryPlan(configuration: configuration, store: store, options: options, workers: max(1, options.threads))
+        if options.checksMemory, let available = MemoryPlan.availableBytes {
+            let needed = memoryPlan.peakBytes(options.weightPrecision)
+            guard needed <= available else {
+                throw CheckpointError.insufficientMemory(needed: needed, available: available,
+                                                         precision: options.weightPrecision.rawValue)
+            }
+        }
         let pool = ComputePool(threads: options.threads)
         classifier = try DecoderClassifier(store: store, configuration: configuration,
                                            maxPositions: maxSequenceLength,
