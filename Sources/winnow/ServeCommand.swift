@@ -80,15 +80,7 @@ struct ServeCommand: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
-        // Signals first, before any thread starts: every later thread inherits the blocked mask,
-        // and a dedicated thread takes SIGTERM/SIGINT with sigwait (Swift concurrency and
-        // Dispatch threads block SIGTERM, so a plain handler may never run).
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-
+        let shutdownSignals = try ShutdownSignals()
         let environment = ProcessInfo.processInfo.environment
         let level = try Self.logLevel(logLevel ?? environment["WINNOW_LOG_LEVEL"] ?? "info")
         LoggingSystem.bootstrap { label in
@@ -112,16 +104,10 @@ struct ServeCommand: ParsableCommand {
                                                "max_length": "\(rewardModel.maxSequenceLength)"])
         let service = WinnowService(configuration: configuration, model: rewardModel, encoder: encoder, logger: logger)
 
-        let waited = signals
-        let signalThread = Thread {
-            var set = waited
-            var received: Int32 = 0
-            sigwait(&set, &received)
-            logger.notice("signal received; draining", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        shutdownSignals.onSignal { name in
+            logger.notice("signal received; draining", metadata: ["signal": "\(name)"])
             service.stop()
         }
-        signalThread.name = "winnow-signals"
-        signalThread.start()
 
         do {
             try service.run()
@@ -166,3 +152,64 @@ struct ServeCommand: ParsableCommand {
         return level
     }
 }
+
+/// Turns SIGTERM and SIGINT into a call on an ordinary thread.
+///
+/// Two paths, because which thread gets a process-directed signal depends on every thread's
+/// mask: threads started before `main` (OpenBLAS's pool) or by the runtime may or may not block
+/// these signals, and a child spawned from a thread that blocks them inherits that. So a
+/// handler (async-signal-safe: it only writes a byte to a pipe) catches them on any thread that
+/// lets them through, and a `sigwait` thread catches them when every thread blocks them.
+final class ShutdownSignals: @unchecked Sendable {
+    private let readFD: Int32
+
+    init() throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw CommandFailure("cannot create the signal pipe: errno \(errno)") }
+        readFD = fds[0]
+        shutdownSignalPipe = fds[1]
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            var byte = UInt8(truncatingIfNeeded: signal)
+            _ = write(shutdownSignalPipe, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        for signal in [SIGTERM, SIGINT] { sigaction(signal, &action, nil) }
+
+        // The main thread (and every thread it starts from here on) blocks them, so they land on
+        // the handler of a thread that lets them through, or else stay pending for sigwait.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let blocked = set
+        let waiter = Thread {
+            var waited = blocked
+            var received: Int32 = 0
+            while sigwait(&waited, &received) == 0 {
+                var byte = UInt8(truncatingIfNeeded: received)
+                _ = write(shutdownSignalPipe, &byte, 1)
+            }
+        }
+        waiter.name = "winnow-sigwait"
+        waiter.start()
+    }
+
+    /// Calls `body` (on a thread of its own) for every SIGTERM or SIGINT, with the signal's name.
+    func onSignal(_ body: @escaping @Sendable (String) -> Void) {
+        let fd = readFD
+        let reader = Thread {
+            var byte: UInt8 = 0
+            while read(fd, &byte, 1) == 1 {
+                body(Int32(byte) == SIGTERM ? "SIGTERM" : "SIGINT")
+            }
+        }
+        reader.name = "winnow-signals"
+        reader.start()
+    }
+}
+
+/// The write end of the signal pipe, global so the C signal handler can reach it.
+nonisolated(unsafe) private var shutdownSignalPipe: Int32 = -1

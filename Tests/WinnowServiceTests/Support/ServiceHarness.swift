@@ -46,50 +46,87 @@ struct ServeTopics {
     }
 }
 
-/// A running `winnow serve` process, its log kept in a temporary file.
+/// A running `winnow serve` process, its output kept in a temporary file.
+///
+/// Spawned with posix_spawn and an empty signal mask, as a shell or the kubelet starts it:
+/// `Process` would pass on the mask of the spawning thread, and test threads (Swift
+/// concurrency, Dispatch) block SIGTERM, which would hide signal-handling bugs.
 final class ServeProcess: @unchecked Sendable {
-    let process = Process()
+    let pid: pid_t
     let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-serve-\(UUID().uuidString).log")
+    private var exitStatus: Int32?
 
     convenience init(broker: TansuBroker, topics: ServeTopics, model: URL, extra: [String] = []) throws {
         try self.init(brokers: broker.bootstrapServers, topics: topics, model: model, extra: extra)
     }
 
     init(brokers: String, topics: ServeTopics, model: URL, extra: [String] = []) throws {
-        process.executableURL = winnowExecutable
-        process.arguments = [
-            "serve", "--model", model.path, "--brokers", brokers, "--group", topics.group,
+        let arguments = [
+            winnowExecutable.path, "serve", "--model", model.path, "--brokers", brokers, "--group", topics.group,
             "--input-topic", topics.input, "--results-topic", topics.results, "--dead-letter-topic", topics.deadLetters,
             // Quick group joins on Tansu (see DESIGN.md) and a fresh view of new topics.
             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
             "-X", "topic.metadata.refresh.interval.ms=1000", "--log-level", "debug",
         ] + extra
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? log.close()
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logURL.path, O_WRONLY | O_APPEND, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard result == 0 else { throw HarnessError(description: "cannot start \(arguments[0]): error \(result)") }
+        self.pid = pid
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if isRunning { kill(pid, SIGKILL); _ = waitForExitNow(blocking: true) }
         try? FileManager.default.removeItem(at: logURL)
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    func signal(_ number: Int32) { kill(pid, number) }
+
+    var isRunning: Bool { waitForExitNow(blocking: false) == nil }
+
+    /// The exit status (128 + signal number when killed by a signal), nil while running.
+    private func waitForExitNow(blocking: Bool) -> Int32? {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return nil }
+        let signal = status & 0x7f
+        exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return exitStatus
+    }
 
     /// Waits for the process to exit; nil if it is still running after `timeout`.
     func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { return nil }
+        while ContinuousClock.now < deadline {
+            if let status = waitForExitNow(blocking: false) { return status }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        return process.terminationStatus
+        return waitForExitNow(blocking: false)
     }
 }
 
