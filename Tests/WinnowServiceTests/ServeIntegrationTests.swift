@@ -310,4 +310,43 @@ import Glibc
         let expected = try Self.expectedSelections(groups, model: model)
         for message in results { try Self.check(message, expected: expected, groups: byID) }
     }
+
+    @Test("two instances in one group share the partitions; stopping one hands its partitions to the other, no group lost")
+    func twoInstancesHandOver() async throws {
+        let model = try demoModelDirectory()
+        let broker = try TansuBroker()
+        defer { broker.stop() }
+        let topics = ServeTopics()
+        try topics.create(on: broker, inputPartitions: 3)
+        let a = try ServeProcess(broker: broker, topics: topics, model: model)
+        let b = try ServeProcess(broker: broker, topics: topics, model: model)
+        func owns(_ serve: ServeProcess) -> Bool { serve.log.contains("partitions assigned") && serve.log.contains("partitions=[\"") }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !(owns(a) && owns(b)) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(owns(a) && owns(b), "both members own partitions; logs:\n\(a.log.suffix(1500))\n---\n\(b.log.suffix(1500))")
+
+        let first = Self.groups(30, prefix: "h1"), second = Self.groups(30, prefix: "h2")
+        try await produce(first.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
+        a.signal(SIGTERM)
+        #expect(await a.waitForExit(timeout: .seconds(30)) == 0, "log:\n\(a.log.suffix(3000))")
+        try await produce(second.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
+
+        let groups = first + second
+        var results: [KafkaMessage] = []
+        var ids: Set<String> = []
+        let until = ContinuousClock.now + .seconds(90)
+        while ids.count < groups.count && ContinuousClock.now < until {
+            results = try await readTopic(topics.results, broker: broker, count: groups.count, timeout: .seconds(30))
+            ids = Set(try results.map { try jsonObject($0)["group_id"] as! String })
+        }
+        b.signal(SIGTERM)
+        #expect(await b.waitForExit(timeout: .seconds(30)) == 0, "log:\n\(b.log.suffix(3000))")
+        #expect(ids == Set(groups.map(\.id)), "no group lost; log of b:\n\(b.log.suffix(3000))")
+        #expect(results.count == ids.count, "a clean hand-over repeats nothing")
+        // b owned all three partitions after a left: the second wave went to every partition.
+        let secondPartitions = Set(try results.filter { $0.keyString?.hasPrefix("h2-") == true }
+            .map { (try jsonObject($0)["source"] as! [String: Any])["partition"] as! Int })
+        #expect(secondPartitions == [0, 1, 2])
+        print("hand-over: \(results.count) selections for \(groups.count) groups")
+    }
 }
