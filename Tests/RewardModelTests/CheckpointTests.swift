@@ -101,6 +101,21 @@ import Testing
         guard case .invalidConfiguration = error else { Issue.record("expected invalidConfiguration, got \(String(describing: error))"); return }
     }
 
+    @Test func refusesWhatTheMachineCannotHold() throws {
+        var options = RewardModel.Options()
+        options.availableMemory = 1 << 20
+        #expect {
+            try RewardModel(path: qwen.directory.path, options: options)
+        } throws: { error in
+            guard case .insufficientMemory(let needed, let available, "float32") = error as? CheckpointError else { return false }
+            return needed > available && (error as! CheckpointError).description.contains("--weights bfloat16")
+        }
+        options.availableMemory = 1 << 30
+        let model = try RewardModel(path: qwen.directory.path, options: options)
+        #expect(model.memoryPlan.peakBytes(.bfloat16) < model.memoryPlan.peakBytes(.float32))
+        #expect(model.memoryPlan.parameterCount == (try WeightStore(directory: qwen.directory)).tensors.values.reduce(0) { $0 + $1.elementCount })
+    }
+
     @Test func missingTensor() throws {
         let temp = try TemporaryDirectory()
         let copy = try temp.copy(qwen.directory, as: "model")

@@ -11,18 +11,20 @@ public struct MemoryPlan: Sendable {
     public let storedBytes: Int
     /// Embedding table bytes: always left memory-mapped in the stored dtype.
     public let embeddingBytes: Int
+    let embeddingParameterCount: Int
     /// Activation buffers for the longest pass, float32.
     public let workspaceBytes: Int
     /// Cached prefix keys/values at full use, float32.
     public let prefixCacheBytes: Int
 
     public init(configuration c: ModelConfiguration, store: WeightStore, options: RewardModel.Options, workers: Int) {
-        var parameters = 0, linear = 0, stored = 0, embedding = 0
+        var parameters = 0, linear = 0, stored = 0, embedding = 0, embeddingParameters = 0
         for view in store.tensors.values {
             parameters += view.elementCount
             stored += view.elementCount * view.storage.byteWidth
             if view.name == "model.embed_tokens.weight" {
                 embedding = view.elementCount * view.storage.byteWidth
+                embeddingParameters = view.elementCount
             } else if view.shape.count == 2 && view.name != "score.weight" {
                 linear += view.elementCount
             }
@@ -31,6 +33,7 @@ public struct MemoryPlan: Sendable {
         linearParameterCount = linear
         storedBytes = stored
         embeddingBytes = embedding
+        embeddingParameterCount = embeddingParameters
         let maxLength = min(options.maxSequenceLength, c.maxPositionEmbeddings)
         let capacity = max(options.tokenBudget, maxLength)
         let qkvWidth = (c.headCount + 2 * c.keyValueHeadCount) * c.headDimension
@@ -48,8 +51,9 @@ public struct MemoryPlan: Sendable {
     /// Resident bytes of the weights in `precision`: linear layers in float32 or as stored,
     /// the rest (norms, score head) in float32, embeddings mapped as stored.
     public func weightBytes(_ precision: WeightPrecision) -> Int {
-        let small = (parameterCount - linearParameterCount) * 4
-        let linear = precision == .float32 ? linearParameterCount * 4 : storedBytes - embeddingBytes
+        let smallCount = parameterCount - linearParameterCount - embeddingParameterCount
+        let small = smallCount * 4
+        let linear = precision == .float32 ? linearParameterCount * 4 : storedBytes - embeddingBytes - smallCount * 2
         return linear + small + embeddingBytes
     }
 

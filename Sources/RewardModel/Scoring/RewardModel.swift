@@ -33,6 +33,8 @@ public final class RewardModel: @unchecked Sendable {
         public var weightPrecision: WeightPrecision
         /// Refuse to load when the memory plan exceeds what the machine has available.
         public var checksMemory: Bool = true
+        /// Memory to plan against; nil reads MemAvailable from /proc/meminfo.
+        public var availableMemory: Int? = nil
 
         public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                     tokenBudget: Int = 4096, maxSequenceLength: Int = 16384,
@@ -71,7 +73,7 @@ public final class RewardModel: @unchecked Sendable {
         let store = try WeightStore(directory: directory.url)
         maxSequenceLength = min(options.maxSequenceLength, configuration.maxPositionEmbeddings)
         memoryPlan = MemoryPlan(configuration: configuration, store: store, options: options, workers: max(1, options.threads))
-        if options.checksMemory, let available = MemoryPlan.availableBytes {
+        if options.checksMemory, let available = options.availableMemory ?? MemoryPlan.availableBytes {
             let needed = memoryPlan.peakBytes(options.weightPrecision)
             guard needed <= available else {
                 throw CheckpointError.insufficientMemory(needed: needed, available: available,
