@@ -26,6 +26,8 @@ public final class WinnowService: @unchecked Sendable {
     private let queue = ScoringQueue()
     private let tracker = Locked(OffsetTracker())
     private let stopRequested = Locked(false)
+    /// A fatal producer error: outputs can no longer be delivered, so the service stops.
+    private let producerFailure = Locked<KafkaError?>(nil)
     private let counters = Locked(Counters())
 
     /// What happened so far; logged on exit.
@@ -65,9 +67,10 @@ public final class WinnowService: @unchecked Sendable {
             logger.info("stopped before the broker was reachable")
             return
         }
-        let producer = try KafkaProducer(configuration: configuration.producerConfiguration) { [logger] error in
+        let producer = try KafkaProducer(configuration: configuration.producerConfiguration) { [logger, producerFailure] error in
             if error.isFatal {
-                logger.critical("producer failed fatally", metadata: ["error": "\(error)"])
+                logger.critical("producer failed fatally; stopping", metadata: ["error": "\(error)"])
+                producerFailure.withLock { $0 = $0 ?? error }
             } else {
                 logger.warning("producer error", metadata: ["error": "\(error)"])
             }
@@ -102,6 +105,11 @@ public final class WinnowService: @unchecked Sendable {
                 loop.setPaused(true)
             }
             if draining && tracker.withLock({ $0.pendingCount }) == 0 { break }
+            if let error = producerFailure.withLock({ $0 }) {
+                // Nothing more can be acknowledged: commit what was, leave, and fail.
+                failure = error
+                break
+            }
             do {
                 if let message = try consumer.poll(timeout: .milliseconds(100)) {
                     handle(message, publisher: publisher)
@@ -150,6 +158,12 @@ public final class WinnowService: @unchecked Sendable {
                 if let partitions = try admin.partitionCount(topic: configuration.inputTopic, timeout: .seconds(5)) {
                     logger.info("broker reachable", metadata: ["brokers": "\(configuration.brokers)",
                                                                "input_partitions": "\(partitions)"])
+                    for topic in [configuration.resultsTopic, configuration.deadLetterTopic]
+                    where try admin.partitionCount(topic: topic, timeout: .seconds(5)) == nil {
+                        // Brokers may create it on first use; if not, outputs are retried and the
+                        // input offsets stay uncommitted until it exists.
+                        logger.warning("output topic does not exist", metadata: ["topic": "\(topic)"])
+                    }
                     return true
                 }
                 logger.warning("input topic does not exist yet; retrying", metadata: [
