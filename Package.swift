@@ -45,7 +45,7 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "winnow", dependencies: [
-            "RewardModel", "ChatText", "Jinja", "Winnow",
+            "RewardModel", "ChatText", "Jinja", "Kafka", "Winnow",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/winnow"),

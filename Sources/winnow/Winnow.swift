@@ -6,7 +6,7 @@ struct Winnow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "winnow",
         abstract: "Best-of-N selection and rejection sampling with reward models, on the CPU.",
-        subcommands: [ScoreCommand.self, TokenizeCommand.self, InspectCommand.self, BenchCommand.self, ServeCommand.self])
+        subcommands: [ScoreCommand.self, TokenizeCommand.self, InspectCommand.self, BenchCommand.self, ServeCommand.self, ProduceCommand.self, ConsumeCommand.self])
 }
 
 /// Options every command that loads a model shares.
