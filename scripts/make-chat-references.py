@@ -55,6 +55,12 @@ MODELS = {
                  "template": "meta-llama-Llama-3.1-8B-Instruct.jinja", "config": LLAMA_CONFIG},
     "llama3-no-bos-processor": {"tokenizer": "llama3", "post_processor": None,
                                 "template": "meta-llama-Llama-3.1-8B-Instruct.jinja", "config": LLAMA_CONFIG},
+    # Gemma-2's template and a Gemma-flavoured tokenizer (SentencePiece-style BPE with byte fallback,
+    # adds <bos>) that scripts/build-test-tokenizers.py committed; "repo:" paths are in this repository.
+    "gemma2": {"tokenizer": "repo:Tests/TokenizerTests/References/tokenizers/gemma-bpe", "post_processor": None,
+               "template": "google-gemma-2-2b-it.jinja",
+               "config": {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>",
+                          "model_max_length": 8192}},
     "qwen3": {"tokenizer": "qwen3", "post_processor": None, "template": "Qwen-Qwen3-0.6B.jinja",
               "config": {"bos_token": None, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>",
                          "model_max_length": 40960}},
@@ -134,7 +140,9 @@ def main():
                 json.dump(spec["post_processor"], f, indent=2)
                 f.write("\n")
         with tempfile.TemporaryDirectory() as tmp:
-            with open(os.path.join(args.data, spec["tokenizer"], "tokenizer.json"), encoding="utf-8") as f:
+            source = spec["tokenizer"]
+            folder = os.path.join(ROOT, source[5:]) if source.startswith("repo:") else os.path.join(args.data, source)
+            with open(os.path.join(folder, "tokenizer.json"), encoding="utf-8") as f:
                 tokenizer_json = json.load(f)
             if spec["post_processor"] is not None:
                 tokenizer_json["post_processor"] = spec["post_processor"]
