@@ -17,8 +17,11 @@ public final class Scorer: @unchecked Sendable {
     private let logger: Logger
     private let onScored: Completion
     private let finished = DispatchSemaphore(value: 0)
+    private let metrics: Metrics?
 
-    public init(model: RewardModel, queue: ScoringQueue, tokenBudget: Int, logger: Logger, onScored: @escaping Completion) {
+    public init(model: RewardModel, queue: ScoringQueue, tokenBudget: Int, logger: Logger, metrics: Metrics? = nil,
+                onScored: @escaping Completion) {
+        self.metrics = metrics
         self.model = model
         self.queue = queue
         self.tokenBudget = tokenBudget
@@ -54,6 +57,8 @@ public final class Scorer: @unchecked Sendable {
                 results = batch.map { _ in .failure(DeadLetter(.internalError, "scoring failed: \(error)")) }
             }
             let seconds = (ContinuousClock.now - start).seconds
+            metrics?.observe("winnow_batch_groups", Double(batch.count))
+            metrics?.observe("winnow_forward_seconds", seconds)
             logger.debug("scored batch", metadata: [
                 "groups": "\(batch.count)",
                 "tokens": "\(batch.reduce(0) { $0 + $1.tokenized.computedTokens })",

@@ -17,11 +17,14 @@ public struct ServiceConfiguration: Sendable {
     public var maxInFlightTokens: Int
     /// How often done offsets are committed.
     public var commitInterval: Duration
+    /// Where to serve `/metrics`, `/healthz` and `/readyz` (`host:port`; port 0 picks a free
+    /// one, logged at start). Nil: no HTTP server.
+    public var metricsAddress: String?
 
     public init(brokers: String, group: String = "winnow", inputTopic: String = "prompt-groups",
                 resultsTopic: String = "selections", deadLetterTopic: String = "prompt-groups.dead-letter",
                 kafkaProperties: [String: String] = [:], maxCandidates: Int = 256, maxInFlightTokens: Int = 32768,
-                commitInterval: Duration = .milliseconds(500)) {
+                commitInterval: Duration = .milliseconds(500), metricsAddress: String? = nil) {
         self.brokers = brokers
         self.group = group
         self.inputTopic = inputTopic
@@ -31,6 +34,7 @@ public struct ServiceConfiguration: Sendable {
         self.maxCandidates = maxCandidates
         self.maxInFlightTokens = maxInFlightTokens
         self.commitInterval = commitInterval
+        self.metricsAddress = metricsAddress
     }
 
     /// Winnow's consumer: manual commits only (offsets are committed when outputs are

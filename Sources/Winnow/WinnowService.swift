@@ -29,6 +29,10 @@ public final class WinnowService: @unchecked Sendable {
     /// A fatal producer error: outputs can no longer be delivered, so the service stops.
     private let producerFailure = Locked<KafkaError?>(nil)
     private let counters = Locked(Counters())
+    /// Prometheus metrics, served on `configuration.metricsAddress`.
+    public let metrics = Metrics()
+    /// Consuming and not draining: what `/readyz` reports.
+    private let ready = Locked(false)
 
     /// What happened so far; logged on exit.
     public struct Counters: Sendable, Equatable {
@@ -63,6 +67,12 @@ public final class WinnowService: @unchecked Sendable {
     public func run() throws {
         try configuration.consumerConfiguration.validate()
         try configuration.producerConfiguration.validate()
+        if let address = configuration.metricsAddress {
+            let (host, port) = try Self.split(address: address)
+            let server = try MetricsServer(host: host, port: port, metrics: metrics) { [ready] in ready.withLock { $0 } }
+            server.start()
+            logger.info("metrics listening", metadata: ["address": "\(host):\(server.port)"])
+        }
         guard try waitForBroker() else {
             logger.info("stopped before the broker was reachable")
             return
@@ -76,7 +86,7 @@ public final class WinnowService: @unchecked Sendable {
             }
         }
         let publisher = Publisher(producer: producer, logger: logger)
-        let scorer = Scorer(model: model, queue: queue, tokenBudget: model.options.tokenBudget, logger: logger) {
+        let scorer = Scorer(model: model, queue: queue, tokenBudget: model.options.tokenBudget, logger: logger, metrics: metrics) {
             [self] work, result, seconds in
             scored(work, result, scoreSeconds: seconds, publisher: publisher)
         }
@@ -94,12 +104,14 @@ public final class WinnowService: @unchecked Sendable {
             "model": "\(modelIdentity.name)", "max_inflight_tokens": "\(configuration.maxInFlightTokens)",
         ])
 
+        ready.withLock { $0 = true }
         var lastCommit = ContinuousClock.now
         var draining = false
         var failure: Error?
         while true {
             if isStopping && !draining {
                 draining = true
+                ready.withLock { $0 = false }
                 logger.info("draining: no new records; finishing in-flight groups",
                             metadata: ["pending_records": "\(tracker.withLock { $0.pendingCount })"])
                 loop.setPaused(true)
@@ -124,6 +136,7 @@ public final class WinnowService: @unchecked Sendable {
             if !draining { applyBackPressure(loop) }
             if ContinuousClock.now - lastCommit >= configuration.commitInterval {
                 commit(consumer)
+                updateGauges(loop)
                 lastCommit = .now
             }
         }
@@ -191,6 +204,7 @@ public final class WinnowService: @unchecked Sendable {
         let partition = message.topicPartition
         let generation = tracker.withLock { $0.start(partition, offset: message.offset) }
         counters.withLock { $0.recordsIn += 1 }
+        metrics.increment("winnow_records_consumed_total")
 
         let tokenized = decoder.decode(message.value).flatMap { tokenizer.tokenize($0) }
         switch tokenized {
@@ -223,8 +237,11 @@ public final class WinnowService: @unchecked Sendable {
                                             totalMilliseconds: (ContinuousClock.now - work.receivedAt).seconds * 1000)
             let value = selection.json(model: modelIdentity, metadata: group.metadata, source: work.source, timings: timings)
             let record = KafkaProducerMessage(topic: configuration.resultsTopic, key: group.groupID, value: value)
+            metrics.increment("winnow_candidates_scored_total", by: Double(scores.count))
+            metrics.increment("winnow_tokens_scored_total", by: Double(work.tokenized.computedTokens))
             publisher.publish(record) { [self] in
                 counters.withLock { $0.selectionsOut += 1 }
+                metrics.increment("winnow_groups_scored_total")
                 done(work.partition, offset: work.source.offset, generation: work.generation)
             }
         case .failure(let letter):
@@ -244,6 +261,7 @@ public final class WinnowService: @unchecked Sendable {
         let partition = KafkaTopicPartition(topic: source.topic, partition: source.partition)
         publisher.publish(record) { [self] in
             counters.withLock { $0.deadLettered += 1 }
+            metrics.increment("winnow_groups_dead_lettered_total", labels: ["reason": letter.reason.rawValue])
             done(partition, offset: source.offset, generation: generation)
         }
     }
@@ -264,6 +282,29 @@ public final class WinnowService: @unchecked Sendable {
             tracker.withLock { $0.uncommit(offsets) }
             logger.warning("commit failed; will retry", metadata: ["error": "\(error)"])
         }
+    }
+
+    private func updateGauges(_ loop: ConsumerLoop) {
+        metrics.set("winnow_inflight_tokens", Double(queue.inFlightTokens))
+        metrics.set("winnow_partitions_paused", loop.paused ? 1 : 0)
+        metrics.set("winnow_pending_records", Double(tracker.withLock { $0.pendingCount }))
+        guard let consumer = loop.consumer, !loop.assigned.isEmpty else { return }
+        metrics.clearGauge("winnow_consumer_lag")
+        // Cheap: the high watermark of the last fetch response and the local position, no requests.
+        let positions = (try? consumer.position(Array(loop.assigned))) ?? [:]
+        for (partition, position) in positions {
+            guard let high = consumer.cachedHighWatermark(topic: partition.topic, partition: partition.partition) else { continue }
+            metrics.set("winnow_consumer_lag", labels: ["topic": partition.topic, "partition": "\(partition.partition)"],
+                        Double(max(0, high - position)))
+        }
+    }
+
+    static func split(address: String) throws -> (host: String, port: UInt16) {
+        let parts = address.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let port = UInt16(parts[1]) else {
+            throw MetricsServerError("metrics address must be host:port, got \"\(address)\"")
+        }
+        return (parts[0].isEmpty ? "0.0.0.0" : String(parts[0]), port)
     }
 
     private func applyBackPressure(_ loop: ConsumerLoop) {

@@ -39,7 +39,7 @@ struct ServeCommand: ParsableCommand {
         Environment variables, used when the flag is absent:
           WINNOW_BROKERS, WINNOW_GROUP, WINNOW_INPUT_TOPIC, WINNOW_RESULTS_TOPIC,
           WINNOW_DEAD_LETTER_TOPIC, WINNOW_MAX_CANDIDATES,
-          WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_LOG_LEVEL, and
+          WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_METRICS_ADDRESS, WINNOW_LOG_LEVEL, and
           WINNOW_KAFKA_PROPERTIES: key=value pairs separated by newlines or ';',
           applied before -X.
         librdkafka properties pass through unchanged with -X (repeatable):
@@ -47,6 +47,10 @@ struct ServeCommand: ParsableCommand {
           -X session.timeout.ms=6000
         enable.auto.commit is always false: commits follow acknowledged outputs.
         Logs: swift-log lines with key=value metadata, on standard error.
+        --metrics-address serves Prometheus /metrics (records, groups scored and
+        dead-lettered by reason, candidates, tokens, batch sizes, forward latency,
+        in-flight tokens, paused, consumer lag per partition), /healthz and
+        /readyz (200 while consuming, 503 before and while draining).
         """)
 
     @OptionGroup var model: ModelOptions
@@ -75,6 +79,9 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .long, help: "Tokens queued or being scored above which partitions are paused (env WINNOW_MAX_INFLIGHT_TOKENS; default 32768).")
     var maxInflightTokens: Int?
+
+    @Option(name: .long, help: "Serve Prometheus /metrics, /healthz and /readyz on host:port, e.g. 0.0.0.0:9464 (env WINNOW_METRICS_ADDRESS; default: off).")
+    var metricsAddress: String?
 
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env WINNOW_LOG_LEVEL; default info).")
     var logLevel: String?
@@ -138,7 +145,8 @@ struct ServeCommand: ParsableCommand {
             deadLetterTopic: deadLetterTopic ?? environment["WINNOW_DEAD_LETTER_TOPIC"] ?? "prompt-groups.dead-letter",
             kafkaProperties: properties.properties,
             maxCandidates: try integer(maxCandidates, "WINNOW_MAX_CANDIDATES", default: 256),
-            maxInFlightTokens: try integer(maxInflightTokens, "WINNOW_MAX_INFLIGHT_TOKENS", default: 32768))
+            maxInFlightTokens: try integer(maxInflightTokens, "WINNOW_MAX_INFLIGHT_TOKENS", default: 32768),
+            metricsAddress: metricsAddress ?? environment["WINNOW_METRICS_ADDRESS"])
         guard configuration.maxCandidates > 0, configuration.maxInFlightTokens > 0 else {
             throw CommandFailure("--max-candidates and --max-inflight-tokens must be positive")
         }

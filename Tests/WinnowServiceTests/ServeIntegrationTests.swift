@@ -131,8 +131,28 @@ import Glibc
         try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
 
         // A small in-flight budget: the consumer pauses and resumes its partitions many times.
-        let serve = try ServeProcess(broker: broker, topics: topics, model: model, extra: ["--max-inflight-tokens", "200"])
+        let serve = try ServeProcess(broker: broker, topics: topics, model: model,
+                                     extra: ["--max-inflight-tokens", "200", "--metrics-address", "127.0.0.1:0"])
         let results = try await readTopic(topics.results, broker: broker, count: groups.count, timeout: .seconds(60), idle: .seconds(60))
+
+        // The HTTP endpoints while it runs; counters reach G once the last acknowledgement is in.
+        let port = try #require(serve.log.components(separatedBy: "address=127.0.0.1:").dropFirst().first
+            .flatMap { UInt16($0.prefix { $0.isNumber }) }, "metrics port in the log")
+        #expect(try httpGet(port: port, path: "/healthz").status == 200)
+        #expect(try httpGet(port: port, path: "/readyz").status == 200)
+        #expect(try httpGet(port: port, path: "/nope").status == 404)
+        var metrics = ""
+        for _ in 0..<40 {
+            metrics = try httpGet(port: port, path: "/metrics").body
+            if metricValue(metrics, "winnow_groups_scored_total") == Double(groups.count) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(metricValue(metrics, "winnow_groups_scored_total") == Double(groups.count), "\(metrics)")
+        #expect(metricValue(metrics, "winnow_records_consumed_total") == Double(groups.count))
+        #expect(metricValue(metrics, "winnow_candidates_scored_total") == Double(groups.reduce(0) { $0 + $1.candidates.count }))
+        #expect((metricValue(metrics, "winnow_tokens_scored_total") ?? 0) > 0)
+        #expect(metricValue(metrics, "winnow_batch_groups_count") == metricValue(metrics, "winnow_forward_seconds_count"))
+        #expect(metrics.contains("# TYPE winnow_forward_seconds histogram"))
         serve.signal(SIGTERM)
         let status = await serve.waitForExit(timeout: .seconds(30))
         #expect(status == 0, "winnow serve exit status; log:\n\(serve.log.suffix(3000))")
@@ -209,6 +229,8 @@ import Glibc
             #expect((object["message"] as? String)?.isEmpty == false)
         }
         #expect(seen == Dictionary(uniqueKeysWithValues: poison.map { ($0.key, $0.reason) }))
+        #expect(serve.log.contains("dead_lettered=\(poison.count)") && serve.log.contains("selections_out=\(good.count)"),
+                "the exit summary counts them")
     }
 
     @Test("SIGTERM mid-stream drains in-flight groups, commits and exits 0; the group's next member reads only what had no result")
