@@ -56,8 +56,11 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("References")]),
         .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "Jinja"], exclude: ["References"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "WinnowServiceTests", dependencies: ["Winnow", "winnow", "Kafka", "RewardModel", "ChatText", "Jinja"]),
+        // A real Tansu broker for the tests that need one (a library: test targets cannot share sources).
+        .target(name: "BrokerTestSupport", dependencies: ["Kafka"], path: "Tests/BrokerTestSupport"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "BrokerTestSupport"]),
+        .testTarget(name: "WinnowServiceTests", dependencies: ["Winnow", "winnow", "Kafka", "RewardModel", "ChatText", "Jinja",
+                                                              "BrokerTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,20 +1,6 @@
+import BrokerTestSupport
 import Foundation
 import Kafka
-
-/// Settings that keep a Tansu group join at ~3 s instead of ~23 s (librdkafka's default
-/// session.timeout.ms of 45 s makes the broker wait much longer before completing a join).
-func consumerConfiguration(_ broker: TansuBroker, group: String,
-                           extra: [String: String] = [:]) -> KafkaConfiguration {
-    KafkaConfiguration([
-        "bootstrap.servers": broker.bootstrapServers,
-        "group.id": group,
-        "session.timeout.ms": "6000",
-        "heartbeat.interval.ms": "500",
-        "auto.offset.reset": "earliest",
-        "enable.auto.commit": "false",
-        "topic.metadata.refresh.interval.ms": "1000",
-    ]).merging(extra)
-}
 
 func producerConfiguration(_ broker: TansuBroker, extra: [String: String] = [:]) -> KafkaConfiguration {
     KafkaConfiguration([
@@ -26,22 +12,6 @@ func producerConfiguration(_ broker: TansuBroker, extra: [String: String] = [:])
 func createTopic(_ broker: TansuBroker, _ name: String, partitions: Int32) throws {
     let admin = try KafkaAdmin(configuration: ["bootstrap.servers": broker.bootstrapServers])
     try admin.createTopics([KafkaNewTopic(name: name, partitions: partitions)], timeout: .seconds(10))
-}
-
-/// Runs blocking Kafka calls on a thread of their own, so parallel tests don't starve the small
-/// cooperative pool (2 cores here) while they sit in `poll`. Expectations stay in the calling
-/// test's task (Swift Testing attributes issues through task-locals, which a thread lacks).
-func blocking<T>(_ body: @escaping () throws -> T) async throws -> T {
-    let box = UncheckedBox(body)
-    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UncheckedBox<T>, Error>) in
-        Thread { continuation.resume(with: Result { UncheckedBox(try box.value()) }) }.start()
-    }.value
-}
-
-/// Moves values between the test task and its helper thread; each is used by one side at a time.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// Error events seen while polling. librdkafka reports them as informational (it recovers by
@@ -110,30 +80,3 @@ func produceAll(_ producer: KafkaProducer, _ messages: [KafkaProducerMessage],
     }
 }
 
-final class ResultsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<KafkaDeliveryReport, KafkaError>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
-        lock.lock(); defer { lock.unlock() }
-        precondition(results[index] == nil, "delivery handler called twice for record \(index)")
-        results[index] = result
-    }
-
-    func all() throws -> [Result<KafkaDeliveryReport, KafkaError>] {
-        lock.lock(); defer { lock.unlock() }
-        let missing = results.indices.filter { results[$0] == nil }
-        guard missing.isEmpty else { throw HarnessError(description: "no delivery report for records \(missing)") }
-        return results.map { $0! }
-    }
-}
-
-extension KafkaMessage {
-    var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
-    var valueString: String? { value.map { String(decoding: $0, as: UTF8.self) } }
-}
-
-/// A unique name per test run, so tests never share topics or groups.
-func uniqueName(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }

@@ -4,34 +4,33 @@ import Glibc
 #endif
 
 /// A failure of the test harness itself, with a message that says what to do.
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A real Tansu broker (Kafka-compatible, memory storage) on a free loopback port, started for one
 /// test and stopped by `stop()` (or when released).
 ///
-/// (The same harness as Tests/KafkaTests/Support; test targets cannot share sources.)
-///
 /// The binary comes from `$WINNOW_TEST_DATA/tansu/tansu` (fetched by scripts/fetch-test-data.sh),
 /// falling back to the repository's `.local/tansu/tansu`. A missing binary is a test failure,
 /// never a skip: these tests are the only proof the Kafka layer talks to a real broker.
-final class TansuBroker: @unchecked Sendable {
-    let port: UInt16
+public final class TansuBroker: @unchecked Sendable {
+    public let port: UInt16
     private let process: Process
     private let logURL: URL
 
     /// `host:port` for `bootstrap.servers`.
-    var bootstrapServers: String { "127.0.0.1:\(port)" }
+    public var bootstrapServers: String { "127.0.0.1:\(port)" }
 
-    static func binaryURL() throws -> URL {
+    public static func binaryURL() throws -> URL {
         var candidates: [URL] = []
         if let data = ProcessInfo.processInfo.environment["WINNOW_TEST_DATA"], !data.isEmpty {
             candidates.append(URL(fileURLWithPath: data).appendingPathComponent("tansu/tansu"))
         }
-        // Tests/WinnowServiceTests/Support/TansuBroker.swift -> repository root.
+        // Tests/BrokerTestSupport/TansuBroker.swift -> repository root.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         candidates.append(root.appendingPathComponent(".local/tansu/tansu"))
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
             return found
@@ -44,10 +43,10 @@ final class TansuBroker: @unchecked Sendable {
     }
 
     /// A loopback port nothing listens on (for a broker that is not there yet).
-    static func unusedPort() throws -> UInt16 { try freeLoopbackPort() }
+    public static func unusedPort() throws -> UInt16 { try freeLoopbackPort() }
 
     /// Starts a broker on `port`, or on a free port when nil.
-    init(port fixedPort: UInt16? = nil) throws {
+    public init(port fixedPort: UInt16? = nil) throws {
         let binary = try Self.binaryURL()
         var lastError: Error?
         // A free port can be taken between probing and the broker binding it; try a few.
@@ -86,7 +85,7 @@ final class TansuBroker: @unchecked Sendable {
     /// SIGKILL, not `Process.terminate()`'s SIGTERM: the broker inherits the signal mask of the
     /// thread that spawned it, and Swift concurrency / Dispatch threads block SIGTERM, so Tansu
     /// would never see it. Storage is in memory, so there is nothing to shut down gracefully.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -110,7 +109,7 @@ final class TansuBroker: @unchecked Sendable {
     }
 
     /// The broker's output so far, for failure messages.
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     // MARK: - Sockets
 
