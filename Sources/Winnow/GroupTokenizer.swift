@@ -34,13 +34,7 @@ public struct GroupTokenizer: Sendable {
             var sequences: [[Int32]] = []
             sequences.reserveCapacity(group.candidates.count)
             for (index, candidate) in group.candidates.enumerated() {
-                let ids: [Int32]
-                switch group.prompt {
-                case .text(let text):
-                    ids = try encoder.encode(text: text + candidate.response).ids
-                case .messages(let messages):
-                    ids = try encoder.encode(messages: messages + [["role": "assistant", "content": .string(candidate.response)]]).ids
-                }
+                let ids = try encoder.encode(prompt: group.prompt, response: candidate.response).ids
                 do { try model.validate(ids, index: index) } catch let error as ScoringError {
                     throw Self.deadLetter(error, candidate: index)
                 }

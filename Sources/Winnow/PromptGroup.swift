@@ -1,3 +1,4 @@
+import ChatText
 import Jinja
 
 /// Where a record came from: enough to find it again, and to commit past it.
@@ -16,11 +17,9 @@ public struct RecordSource: Sendable, Equatable {
 /// One prompt and the candidate completions to choose among, as decoded from an input record
 /// (`schemas/prompt-group.schema.json`).
 public struct PromptGroup: Sendable, Equatable {
-    /// A chat conversation (rendered with the checkpoint's chat template) or raw text.
-    public enum Prompt: Sendable, Equatable {
-        case messages([Value])
-        case text(String)
-    }
+    /// A chat conversation (rendered with the checkpoint's chat template) or raw text; each
+    /// candidate is scored as the prompt plus its response.
+    public typealias Prompt = CandidatePrompt
 
     /// One completion: its caller-given id (if any) and the response text.
     public struct Candidate: Sendable, Equatable {

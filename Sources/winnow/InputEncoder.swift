@@ -94,15 +94,13 @@ struct InputEncoder {
             default: throw CommandFailure("candidate \(i) must be a string or an object with \"response\"")
             }
         }
-        switch prompt {
-        case .string(let text):
-            return try responses.map { try checked(chat.encode(text: text + $0).ids) }
-        default:
-            let messages = try Self.messageList(prompt, field: "prompt")
-            return try responses.map { response in
-                try checked(chat.encode(messages: messages + [["role": "assistant", "content": .string(response)]]).ids)
-            }
+        let shared: CandidatePrompt
+        if case .string(let text) = prompt {
+            shared = .text(text)
+        } else {
+            shared = .messages(try Self.messageList(prompt, field: "prompt"))
         }
+        return try responses.map { try checked(chat.encode(prompt: shared, response: $0).ids) }
     }
 
     private func checked(_ ids: [Int32]) throws -> [Int32] {

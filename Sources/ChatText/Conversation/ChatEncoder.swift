@@ -12,6 +12,12 @@ public enum OverflowPolicy: String, Sendable, CaseIterable {
     case truncateLeft = "truncate-left"
 }
 
+/// The prompt every candidate of a group shares: a conversation, or raw text.
+public enum CandidatePrompt: Sendable, Equatable {
+    case messages([Value])
+    case text(String)
+}
+
 /// A conversation as the reward model reads it: the rendered template and its ids.
 public struct EncodedConversation: Sendable, Equatable {
     public var text: String
@@ -126,6 +132,17 @@ public final class ChatEncoder: Sendable {
     /// Renders and tokenizes a conversation for scoring.
     public func encode(messages: [Value]) throws -> EncodedConversation {
         try encode(text: render(messages: messages))
+    }
+
+    /// One candidate of a best-of-N group: the prompt followed by the candidate's response as the
+    /// assistant's turn (a text prompt: the prompt text followed by the response text).
+    public func encode(prompt: CandidatePrompt, response: String) throws -> EncodedConversation {
+        switch prompt {
+        case .text(let text):
+            return try encode(text: text + response)
+        case .messages(let messages):
+            return try encode(messages: messages + [["role": "assistant", "content": .string(response)]])
+        }
     }
 
     /// Tokenizes text as the model card does: a leading BOS the tokenizer would add again is
