@@ -72,24 +72,7 @@ enum NameCheck {
     /// Every variable name an expression in `nodes` reads (macro bodies included).
     static func referencedNames(_ nodes: [Node]) -> Set<String> {
         var names = Set<String>()
-        func visit(_ e: Expr) {
-            switch e {
-            case .constant: break
-            case let .name(n, _): names.insert(n)
-            case let .list(items, _), let .tuple(items, _), let .concat(items, _): items.forEach(visit)
-            case let .dict(pairs, _): for (k, v) in pairs { visit(k); visit(v) }
-            case let .getattr(o, _, _): visit(o)
-            case let .getitem(o, a, _): visit(o); visit(a)
-            case let .slice(a, b, c, _): [a, b, c].compactMap { $0 }.forEach(visit)
-            case let .call(f, args, _): visit(f); visitArgs(args)
-            case let .filter(s, _, args, _): s.map(visit); visitArgs(args)
-            case let .test(s, _, args, _): visit(s); visitArgs(args)
-            case let .unary(_, o, _): visit(o)
-            case let .binary(_, l, r, _): visit(l); visit(r)
-            case let .compare(f, ops, _): visit(f); ops.forEach { visit($0.1) }
-            case let .condition(t, a, b, _): visit(t); visit(a); b.map(visit)
-            }
-        }
+        func visit(_ e: Expr) { names.formUnion(namesInOrder(e)) }
         func visitArgs(_ args: CallArgs) {
             args.positional.forEach(visit)
             args.keywords.forEach { visit($0.1) }
