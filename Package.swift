@@ -37,15 +37,18 @@ let package = Package(
         // A small safe Swift wrapper over librdkafka.
         .target(name: "Kafka", dependencies: ["CRdKafka"], path: "Sources/Kafka"),
 
+        // Scores -> decisions: rejection sampling, preference pairs, RL rewards.
+        .target(name: "Policies", dependencies: ["Jinja"], path: "Sources/Policies"),
+
         // The service: prompt groups in from Kafka, selections out.
         .target(name: "Winnow", dependencies: [
-            "RewardModel", "ChatText", "Jinja", "Kafka",
+            "RewardModel", "ChatText", "Jinja", "Kafka", "Policies",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Winnow"),
 
         // The command-line tool.
         .executableTarget(name: "winnow", dependencies: [
-            "RewardModel", "ChatText", "Jinja", "Kafka", "Winnow",
+            "RewardModel", "ChatText", "Jinja", "Kafka", "Winnow", "Policies",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/winnow"),
@@ -58,9 +61,10 @@ let package = Package(
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
         // A real Tansu broker for the tests that need one (a library: test targets cannot share sources).
         .target(name: "BrokerTestSupport", dependencies: ["Kafka"], path: "Tests/BrokerTestSupport"),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Jinja"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "BrokerTestSupport"]),
         .testTarget(name: "WinnowServiceTests", dependencies: ["Winnow", "winnow", "Kafka", "RewardModel", "ChatText", "Jinja",
-                                                              "BrokerTestSupport"]),
+                                                              "Policies", "BrokerTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Policies
 
 /// A record Winnow could not turn into a selection, published to the dead-letter topic with the
 /// reason, the original bytes and where they came from (`schemas/dead-letter.schema.json`).
@@ -37,7 +38,7 @@ public struct DeadLetter: Error, Sendable, Equatable, CustomStringConvertible {
         out.add("message", string: message)
         if let groupID { out.add("group_id", string: groupID) }
         out.add("original", raw: original.map { JSONWriter.string(Data($0).base64EncodedString()) } ?? "null")
-        out.add("source", raw: JSONWriter.source(source))
+        out.add("source", raw: source.json)
         if let key {
             if let text = String(validating: key, as: UTF8.self) {
                 out.add("key", string: text)

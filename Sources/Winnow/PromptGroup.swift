@@ -1,5 +1,6 @@
 import ChatText
 import Jinja
+import Policies
 
 /// Where a record came from: enough to find it again, and to commit past it.
 public struct RecordSource: Sendable, Equatable {
@@ -11,6 +12,15 @@ public struct RecordSource: Sendable, Equatable {
         self.topic = topic
         self.partition = partition
         self.offset = offset
+    }
+
+    /// `{"topic": ..., "partition": ..., "offset": ...}`.
+    public var json: String {
+        var out = JSONWriter.Object()
+        out.add("topic", string: topic)
+        out.add("partition", int: Int(partition))
+        out.add("offset", raw: String(offset))
+        return out.text
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Policies
 import Jinja
 
 /// The outcome for one prompt group: every candidate's score, the best one and the full
@@ -70,7 +71,7 @@ public struct Selection: Sendable, Equatable {
         out.add("ranking", raw: "[" + ranking.map(entry).joined(separator: ",") + "]")
         out.add("num_tokens", raw: "[" + numTokens.map(String.init).joined(separator: ",") + "]")
         out.add("metadata", raw: metadata.map(JSONWriter.value) ?? "{}")
-        out.add("source", raw: JSONWriter.source(source))
+        out.add("source", raw: source.json)
         out.add("timings", raw: timing.text)
         return out.text
     }

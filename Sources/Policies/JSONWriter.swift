@@ -3,21 +3,23 @@ import Jinja
 
 /// Writes the JSON of output records by hand, so field order is stable and readable and
 /// passthrough metadata keeps the key order it arrived with.
-enum JSONWriter {
+public enum JSONWriter {
     /// An object built field by field, in order.
-    struct Object {
+    public struct Object {
         private var fields: [String] = []
 
-        mutating func add(_ key: String, raw json: String) { fields.append("\(JSONWriter.string(key)):\(json)") }
-        mutating func add(_ key: String, string: String) { add(key, raw: JSONWriter.string(string)) }
-        mutating func add(_ key: String, int: Int) { add(key, raw: String(int)) }
-        mutating func add(_ key: String, float: Float) { add(key, raw: JSONWriter.number(float)) }
-        mutating func add(_ key: String, double: Double) { add(key, raw: JSONWriter.number(double)) }
+        public init() {}
 
-        var text: String { "{" + fields.joined(separator: ",") + "}" }
+        public mutating func add(_ key: String, raw json: String) { fields.append("\(JSONWriter.string(key)):\(json)") }
+        public mutating func add(_ key: String, string: String) { add(key, raw: JSONWriter.string(string)) }
+        public mutating func add(_ key: String, int: Int) { add(key, raw: String(int)) }
+        public mutating func add(_ key: String, float: Float) { add(key, raw: JSONWriter.number(float)) }
+        public mutating func add(_ key: String, double: Double) { add(key, raw: JSONWriter.number(double)) }
+
+        public var text: String { "{" + fields.joined(separator: ",") + "}" }
     }
 
-    static func string(_ s: String) -> String {
+    public static func string(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
@@ -37,10 +39,10 @@ enum JSONWriter {
 
     /// Floats print with the shortest round-tripping digits; JSON has no NaN or infinity, so
     /// those become null (the scorer dead-letters non-finite scores before it gets here).
-    static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
-    static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+    public static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
+    public static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
-    static func value(_ value: Value) -> String {
+    public static func value(_ value: Value) -> String {
         switch value {
         case .string(let s): return string(s)
         case .int(let i): return String(i)
@@ -52,12 +54,13 @@ enum JSONWriter {
             return "{" + object.map { "\(string($0.key)):\(Self.value($0.value))" }.joined(separator: ",") + "}"
         }
     }
+}
 
-    static func source(_ source: RecordSource) -> String {
-        var out = Object()
-        out.add("topic", string: source.topic)
-        out.add("partition", int: Int(source.partition))
-        out.add("offset", raw: String(source.offset))
-        return out.text
-    }
+extension JSONWriter {
+    /// `[1,2,3]`.
+    public static func array(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+    /// `[0.5,-1.25]`, shortest round-tripping digits.
+    public static func array(_ values: [Double]) -> String { "[" + values.map(number).joined(separator: ",") + "]" }
+    /// An array of already-encoded JSON values.
+    public static func array(raw values: [String]) -> String { "[" + values.joined(separator: ",") + "]" }
 }
