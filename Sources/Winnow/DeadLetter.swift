@@ -15,6 +15,11 @@ public struct DeadLetter: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownRole = "unknown_role"
         case templateError = "template_error"
         case tokenizerError = "tokenizer_error"
+        /// The record's `policy` is not a valid selection policy.
+        case invalidPolicy = "invalid_policy"
+        /// The model scored a candidate NaN or infinite, or the policy's reward transforms made
+        /// a reward so.
+        case nonFiniteScore = "non_finite_score"
         case internalError = "internal_error"
     }
 

@@ -9,6 +9,9 @@ public struct TokenizedGroup: Sendable {
     public var scoring: ScoringGroup
     /// Each candidate's full sequence length, as scored.
     public var numTokens: [Int]
+    /// Each candidate's response alone, tokenized without special tokens: the length that
+    /// length-normalised and length-penalised rewards use.
+    public var responseTokens: [Int]
     public var tokenizeSeconds: Double
 
     /// Tokens a forward pass computes for this group (the shared prefix once): its weight in the
@@ -32,17 +35,21 @@ public struct GroupTokenizer: Sendable {
         let start = ContinuousClock.now
         do {
             var sequences: [[Int32]] = []
+            var responseTokens: [Int] = []
             sequences.reserveCapacity(group.candidates.count)
+            responseTokens.reserveCapacity(group.candidates.count)
             for (index, candidate) in group.candidates.enumerated() {
                 let ids = try encoder.encode(prompt: group.prompt, response: candidate.response).ids
                 do { try model.validate(ids, index: index) } catch let error as ScoringError {
                     throw Self.deadLetter(error, candidate: index)
                 }
                 sequences.append(ids)
+                responseTokens.append(encoder.tokenizer.encode(candidate.response, addSpecialTokens: false).count)
             }
             let seconds = (ContinuousClock.now - start).seconds
             return .success(TokenizedGroup(group: group, scoring: ScoringGroup(sequences: sequences),
-                                           numTokens: sequences.map(\.count), tokenizeSeconds: seconds))
+                                           numTokens: sequences.map(\.count), responseTokens: responseTokens,
+                                           tokenizeSeconds: seconds))
         } catch let letter as DeadLetter {
             return .failure(DeadLetter(letter.reason, "group \(group.groupID): \(letter.message)"))
         } catch let error as ChatTextError {

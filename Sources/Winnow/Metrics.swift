@@ -33,6 +33,10 @@ public final class Metrics: @unchecked Sendable {
         ("winnow_groups_scored_total", "counter", "Prompt groups scored and published to the results topic (acknowledged)."),
         ("winnow_groups_dead_lettered_total", "counter", "Records published to the dead-letter topic (acknowledged), by reason."),
         ("winnow_candidates_scored_total", "counter", "Candidates scored."),
+        ("winnow_transactions_committed_total", "counter", "Kafka transactions committed (--exactly-once)."),
+        ("winnow_rejection_outcomes_total", "counter", "Groups by rejection-sampling outcome (accepted, none_passed, fell_back_to_best, group_too_small)."),
+        ("winnow_sft_samples_total", "counter", "Accepted samples published to the SFT topic (acknowledged)."),
+        ("winnow_preference_pairs_total", "counter", "Preference pairs published to the pairs topic (acknowledged)."),
         ("winnow_tokens_scored_total", "counter", "Tokens computed by forward passes (shared prompt prefixes once)."),
         ("winnow_batch_groups", "histogram", "Prompt groups per scoring batch."),
         ("winnow_forward_seconds", "histogram", "Wall time of one scoring batch (all its forward passes)."),
@@ -89,7 +93,7 @@ public final class Metrics: @unchecked Sendable {
             default:
                 let values = type == "counter" ? counters : gauges
                 let series = values.filter { $0.key == name || $0.key.hasPrefix(name + "{") }.sorted { $0.key < $1.key }
-                if series.isEmpty && !name.hasSuffix("_lag") && name != "winnow_groups_dead_lettered_total" {
+                if series.isEmpty && !name.hasSuffix("_lag") && !Self.labelledOnly.contains(name) {
                     out += "\(name) 0\n"
                 }
                 for (key, value) in series { out += "\(key) \(Self.format(value))\n" }
@@ -97,6 +101,9 @@ public final class Metrics: @unchecked Sendable {
         }
         return out
     }
+
+    /// Counters that only exist with labels: no unlabelled zero series is printed for them.
+    static let labelledOnly: Set<String> = ["winnow_groups_dead_lettered_total", "winnow_rejection_outcomes_total"]
 
     static func series(_ name: String, _ labels: [String: String]) -> String {
         guard !labels.isEmpty else { return name }

@@ -45,12 +45,14 @@ public struct PromptGroup: Sendable, Equatable {
     public var groupID: String
     public var prompt: Prompt
     public var candidates: [Candidate]
-    /// Per-group selection policy; carried but not interpreted yet.
-    public var policy: Value?
+    /// The selection policy for this group: the deployment's default with the record's own
+    /// `policy` applied.
+    public var policy: SelectionPolicy
     /// Caller data copied into the selection unchanged.
     public var metadata: Value?
 
-    public init(groupID: String, prompt: Prompt, candidates: [Candidate], policy: Value? = nil, metadata: Value? = nil) {
+    public init(groupID: String, prompt: Prompt, candidates: [Candidate], policy: SelectionPolicy = SelectionPolicy(),
+                metadata: Value? = nil) {
         self.groupID = groupID
         self.prompt = prompt
         self.candidates = candidates

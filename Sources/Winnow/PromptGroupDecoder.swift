@@ -1,5 +1,6 @@
 import ChatText
 import Jinja
+import Policies
 
 /// Turns an input record's bytes into a `PromptGroup`, or the `DeadLetter` that says why not.
 ///
@@ -8,9 +9,12 @@ import Jinja
 public struct PromptGroupDecoder: Sendable {
     /// Most candidates one group may have.
     public var maxCandidates: Int
+    /// The deployment's policy; a record's `policy` overrides it section by section.
+    public var defaultPolicy: SelectionPolicy
 
-    public init(maxCandidates: Int) {
+    public init(maxCandidates: Int, defaultPolicy: SelectionPolicy = SelectionPolicy()) {
         self.maxCandidates = maxCandidates
+        self.defaultPolicy = defaultPolicy
     }
 
     public func decode(_ bytes: [UInt8]?) -> Result<PromptGroup, DeadLetter> {
@@ -26,6 +30,15 @@ public struct PromptGroupDecoder: Sendable {
         do { root = try Value(json: text) } catch {
             throw DeadLetter(.malformedJSON, "the record value is not JSON: \(error)")
         }
+        return try decodeThrowing(root)
+    }
+
+    /// Decodes an already parsed record (`winnow score` reads group lines this way).
+    public func decode(value: Value) -> Result<PromptGroup, DeadLetter> {
+        Result { try decodeThrowing(value) }.mapError { $0 as? DeadLetter ?? DeadLetter(.internalError, "\($0)") }
+    }
+
+    private func decodeThrowing(_ root: Value) throws -> PromptGroup {
         guard case .object(let object) = root else {
             throw DeadLetter(.schemaViolation, "a prompt group must be a JSON object")
         }
@@ -35,7 +48,7 @@ public struct PromptGroupDecoder: Sendable {
         do {
             return PromptGroup(groupID: groupID, prompt: try prompt(object["prompt"]),
                                candidates: try candidates(object["candidates"]),
-                               policy: try optionalObject(object["policy"], field: "policy"),
+                               policy: try policy(object["policy"]),
                                metadata: try optionalObject(object["metadata"], field: "metadata"))
         } catch var letter as DeadLetter {
             letter.message = "group \(groupID): \(letter.message)"
@@ -97,6 +110,13 @@ public struct PromptGroupDecoder: Sendable {
             default:
                 throw DeadLetter(.schemaViolation, "candidate \(index) must be a string or an object with \"response\"")
             }
+        }
+    }
+
+    private func policy(_ value: Value?) throws -> SelectionPolicy {
+        guard let value, value != .none else { return defaultPolicy }
+        do { return try defaultPolicy.overridden(by: value) } catch {
+            throw DeadLetter(.invalidPolicy, "\(error)")
         }
     }
 

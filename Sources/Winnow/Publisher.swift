@@ -39,6 +39,16 @@ public final class Publisher: @unchecked Sendable {
         }
     }
 
+    /// Produces every message; `onAcknowledged` runs once, when the broker has all of them (at
+    /// once for an empty list).
+    public func publish(_ messages: [KafkaProducerMessage], onAcknowledged: @escaping @Sendable () -> Void) {
+        guard !messages.isEmpty else { return onAcknowledged() }
+        let outstanding = Countdown(messages.count)
+        for message in messages {
+            publish(message) { if outstanding.decrement() { onAcknowledged() } }
+        }
+    }
+
     private func retry(_ message: KafkaProducerMessage, attempt: Int, error: Error,
                        onAcknowledged: @escaping @Sendable () -> Void) {
         let delay = min(5.0, 0.05 * pow(2.0, Double(min(attempt, 10))))
@@ -61,5 +71,20 @@ public final class Publisher: @unchecked Sendable {
 
     public func close(timeout: Duration) throws {
         try producer.close(timeout: timeout)
+    }
+}
+
+/// Counts acknowledgements down to zero, from any thread.
+private final class Countdown: @unchecked Sendable {
+    private let lock = NSLock()
+    private var remaining: Int
+
+    init(_ count: Int) { remaining = count }
+
+    /// True for the call that reaches zero.
+    func decrement() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        remaining -= 1
+        return remaining == 0
     }
 }

@@ -46,11 +46,8 @@ public final class Scorer: @unchecked Sendable {
             let results: [Result<[Float], DeadLetter>]
             do {
                 let scores = try model.score(groups: batch.map(\.tokenized.scoring))
-                results = scores.map { values in
-                    values.allSatisfy(\.isFinite)
-                        ? .success(values)
-                        : .failure(DeadLetter(.internalError, "the model produced a non-finite score"))
-                }
+                // Non-finite scores are refused where the policy reads them (`Selection`).
+                results = scores.map { .success($0) }
             } catch {
                 // Every sequence was validated when it was tokenized, so this is the engine's fault.
                 logger.error("scoring failed", metadata: ["error": "\(error)", "groups": "\(batch.count)"])

@@ -76,6 +76,17 @@ public final class ScoringQueue: @unchecked Sendable {
         return before - items.count
     }
 
+    /// Drops every queued group (a drain out of time); the batch being scored finishes. Returns
+    /// how many were dropped.
+    @discardableResult
+    public func dropAll() -> Int {
+        condition.lock(); defer { condition.unlock() }
+        let dropped = items.count
+        items.removeAll()
+        queuedTokens = 0
+        return dropped
+    }
+
     /// Tokens queued or being scored.
     public var inFlightTokens: Int {
         condition.lock(); defer { condition.unlock() }

@@ -1,9 +1,9 @@
 import Foundation
-import Policies
 import Jinja
+import Policies
 
-/// The outcome for one prompt group: every candidate's score, the best one and the full
-/// ranking (`schemas/selection.schema.json`).
+/// The outcome for one prompt group: every candidate's score, the best one, the full ranking and
+/// what the group's selection policy decided (`schemas/selection.schema.json`).
 public struct Selection: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         /// Position of the candidate in the group's `candidates` array.
@@ -13,20 +13,28 @@ public struct Selection: Sendable, Equatable {
     }
 
     public var groupID: String
+    /// The model's score per candidate, in candidate order.
+    public var scores: [Float]
     /// Candidates best first; equal scores keep candidate order.
     public var ranking: [Entry]
     public var numTokens: [Int]
+    public var responseTokens: [Int]
+    public var policy: SelectionPolicy
+    public var decision: PolicyDecision
 
     public var argmax: Entry { ranking[0] }
 
-    /// Ranks `scores` (one per candidate of `group`, in order).
-    public init(group: PromptGroup, scores: [Float], numTokens: [Int]) {
-        precondition(scores.count == group.candidates.count && !scores.isEmpty)
+    /// Ranks `scores` (one per candidate of `group`, in order) and applies the group's policy.
+    /// Throws for NaN or infinite scores (and rewards).
+    public init(group: PromptGroup, scores: [Float], numTokens: [Int], responseTokens: [Int]) throws(PolicyError) {
+        let scored = try ScoredGroup(scores: scores, responseTokens: responseTokens)
         groupID = group.groupID
-        ranking = scores.indices
-            .sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-            .map { Entry(index: $0, id: group.candidates[$0].id, score: scores[$0]) }
+        self.scores = scores
+        policy = group.policy
+        decision = try group.policy.decide(scored)
+        ranking = decision.ranking.map { Entry(index: $0, id: group.candidates[$0].id, score: scores[$0]) }
         self.numTokens = numTokens
+        self.responseTokens = responseTokens
     }
 
     /// Timings of the stages a group went through, in milliseconds.
@@ -34,6 +42,12 @@ public struct Selection: Sendable, Equatable {
         public var tokenizeMilliseconds: Double
         public var scoreMilliseconds: Double
         public var totalMilliseconds: Double
+
+        public init(tokenizeMilliseconds: Double, scoreMilliseconds: Double, totalMilliseconds: Double) {
+            self.tokenizeMilliseconds = tokenizeMilliseconds
+            self.scoreMilliseconds = scoreMilliseconds
+            self.totalMilliseconds = totalMilliseconds
+        }
     }
 
     /// The model that scored the group.
@@ -45,10 +59,19 @@ public struct Selection: Sendable, Equatable {
             self.name = name
             self.revision = revision
         }
+
+        /// `{"name": ..., "revision": ... | null}`.
+        public var json: String {
+            var out = JSONWriter.Object()
+            out.add("name", string: name)
+            out.add("revision", raw: revision.map(JSONWriter.string) ?? "null")
+            return out.text
+        }
     }
 
-    /// The results record's JSON value; `metadata` is the group's passthrough object.
-    public func json(model: ModelIdentity, metadata: Jinja.Value?, source: RecordSource, timings: Timings) -> String {
+    /// The results record's JSON value; `metadata` is the group's passthrough object. `source`
+    /// and `timings` are absent when the group did not come from Kafka (`winnow score`).
+    public func json(model: ModelIdentity, metadata: Jinja.Value?, source: RecordSource?, timings: Timings?) -> String {
         func entry(_ e: Entry) -> String {
             var o = JSONWriter.Object()
             o.add("index", int: e.index)
@@ -56,23 +79,26 @@ public struct Selection: Sendable, Equatable {
             o.add("score", float: e.score)
             return o.text
         }
-        var identity = JSONWriter.Object()
-        identity.add("name", string: model.name)
-        identity.add("revision", raw: model.revision.map(JSONWriter.string) ?? "null")
-        var timing = JSONWriter.Object()
-        timing.add("tokenize_ms", double: Self.rounded(timings.tokenizeMilliseconds))
-        timing.add("score_ms", double: Self.rounded(timings.scoreMilliseconds))
-        timing.add("total_ms", double: Self.rounded(timings.totalMilliseconds))
-
         var out = JSONWriter.Object()
         out.add("group_id", string: groupID)
-        out.add("model", raw: identity.text)
+        out.add("model", raw: model.json)
         out.add("argmax", raw: entry(argmax))
-        out.add("ranking", raw: "[" + ranking.map(entry).joined(separator: ",") + "]")
-        out.add("num_tokens", raw: "[" + numTokens.map(String.init).joined(separator: ",") + "]")
+        out.add("ranking", raw: JSONWriter.array(raw: ranking.map(entry)))
+        if !policy.isEmpty {
+            out.add("policy", raw: policy.json)
+            decision.addFields(to: &out)
+        }
+        out.add("num_tokens", raw: JSONWriter.array(numTokens))
+        out.add("response_tokens", raw: JSONWriter.array(responseTokens))
         out.add("metadata", raw: metadata.map(JSONWriter.value) ?? "{}")
-        out.add("source", raw: source.json)
-        out.add("timings", raw: timing.text)
+        if let source { out.add("source", raw: source.json) }
+        if let timings {
+            var timing = JSONWriter.Object()
+            timing.add("tokenize_ms", double: Self.rounded(timings.tokenizeMilliseconds))
+            timing.add("score_ms", double: Self.rounded(timings.scoreMilliseconds))
+            timing.add("total_ms", double: Self.rounded(timings.totalMilliseconds))
+            out.add("timings", raw: timing.text)
+        }
         return out.text
     }
 

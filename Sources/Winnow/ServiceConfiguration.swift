@@ -1,4 +1,6 @@
+import Foundation
 import Kafka
+import Policies
 
 /// Everything `WinnowService` needs to know besides the model.
 public struct ServiceConfiguration: Sendable {
@@ -9,6 +11,12 @@ public struct ServiceConfiguration: Sendable {
     public var inputTopic: String
     public var resultsTopic: String
     public var deadLetterTopic: String
+    /// Where accepted samples go as SFT rows (`schemas/sft-sample.schema.json`); nil: not published.
+    public var sftTopic: String?
+    /// Where preference pairs go (`schemas/preference-pair.schema.json`); nil: not published.
+    public var pairsTopic: String?
+    /// The deployment's selection policy; each group's `policy` overrides it.
+    public var policy: SelectionPolicy
     /// librdkafka properties passed through unchanged (`-X key=value`), applied to the consumer
     /// and the producer on top of Winnow's defaults.
     public var kafkaProperties: [String: String]
@@ -20,21 +28,38 @@ public struct ServiceConfiguration: Sendable {
     /// Where to serve `/metrics`, `/healthz` and `/readyz` (`host:port`; port 0 picks a free
     /// one, logged at start). Nil: no HTTP server.
     public var metricsAddress: String?
+    /// Outputs and input offsets committed together in Kafka transactions (`--exactly-once`)
+    /// instead of offsets committed after acknowledged outputs (at-least-once).
+    public var exactlyOnce: Bool
+    /// With `exactlyOnce`: how often a transaction is committed. Longer means fewer, larger
+    /// transactions and later visibility to read_committed consumers.
+    public var transactionInterval: Duration
+    /// How long a shutdown waits for in-flight groups; what is unfinished then stays uncommitted
+    /// (its records are read again by the partition's next owner).
+    public var drainTimeout: Duration
 
     public init(brokers: String, group: String = "winnow", inputTopic: String = "prompt-groups",
                 resultsTopic: String = "selections", deadLetterTopic: String = "prompt-groups.dead-letter",
+                sftTopic: String? = nil, pairsTopic: String? = nil, policy: SelectionPolicy = SelectionPolicy(),
                 kafkaProperties: [String: String] = [:], maxCandidates: Int = 256, maxInFlightTokens: Int = 32768,
-                commitInterval: Duration = .milliseconds(500), metricsAddress: String? = nil) {
+                commitInterval: Duration = .milliseconds(500), metricsAddress: String? = nil, exactlyOnce: Bool = false,
+                transactionInterval: Duration = .milliseconds(500), drainTimeout: Duration = .seconds(60)) {
         self.brokers = brokers
         self.group = group
         self.inputTopic = inputTopic
         self.resultsTopic = resultsTopic
         self.deadLetterTopic = deadLetterTopic
+        self.sftTopic = sftTopic
+        self.pairsTopic = pairsTopic
+        self.policy = policy
         self.kafkaProperties = kafkaProperties
         self.maxCandidates = maxCandidates
         self.maxInFlightTokens = maxInFlightTokens
         self.commitInterval = commitInterval
         self.metricsAddress = metricsAddress
+        self.exactlyOnce = exactlyOnce
+        self.transactionInterval = transactionInterval
+        self.drainTimeout = drainTimeout
     }
 
     /// Winnow's consumer: manual commits only (offsets are committed when outputs are
@@ -45,19 +70,34 @@ public struct ServiceConfiguration: Sendable {
             "group.id": group,
             "auto.offset.reset": "earliest",
             "partition.assignment.strategy": "cooperative-sticky",
-        ]).merging(kafkaProperties).merging([
+        ]).merging(kafkaProperties.filter { !Self.transactionalProducerProperties.contains($0.key) }).merging([
             // Not overridable: auto-commit would commit offsets whose outputs are not yet delivered.
             "enable.auto.commit": "false",
         ])
     }
 
     /// Idempotent producer (KafkaProducer's default): retries never duplicate or reorder outputs.
+    /// With `exactlyOnce` it is transactional; `transactional.id` defaults to one unique to this
+    /// process (zombie fencing comes from the consumer group metadata sent with each
+    /// transaction's offsets, KIP-447), or is taken from `-X transactional.id=...`.
     var producerConfiguration: KafkaConfiguration {
-        KafkaConfiguration([
-            "bootstrap.servers": brokers,
-            "linger.ms": "5",
-        ]).merging(kafkaProperties.filter { !Self.consumerOnlyProperties.contains($0.key) })
+        var defaults = ["bootstrap.servers": brokers, "linger.ms": "5"]
+        if exactlyOnce { defaults["transactional.id"] = Self.uniqueTransactionalID(group: group) }
+        return KafkaConfiguration(defaults).merging(kafkaProperties.filter { !Self.consumerOnlyProperties.contains($0.key) })
     }
+
+    /// The producer for startup checks and metadata, never transactional.
+    var adminConfiguration: KafkaConfiguration {
+        KafkaConfiguration(["bootstrap.servers": brokers])
+            .merging(kafkaProperties.filter { !Self.consumerOnlyProperties.contains($0.key) && $0.key != "transactional.id" })
+    }
+
+    private static let processTransactionalSuffix = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    static func uniqueTransactionalID(group: String) -> String { "winnow-\(group)-\(processTransactionalSuffix)" }
+
+    /// Producer-only properties of transactions, kept away from the consumer.
+    static let transactionalProducerProperties: Set<String> = ["transactional.id", "transaction.timeout.ms"]
 
     /// Properties that make a producer print a warning; the consumer takes them.
     static let consumerOnlyProperties: Set<String> = [

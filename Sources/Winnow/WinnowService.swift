@@ -2,11 +2,13 @@ import ChatText
 import Foundation
 import Kafka
 import Logging
+import Policies
 import RewardModel
 
 /// `winnow serve`: consumes prompt groups, scores them and publishes one selection per group
 /// (or a dead letter), committing input offsets only once the outputs they cover are
-/// acknowledged by the broker (at-least-once).
+/// acknowledged by the broker (at-least-once), or together with those outputs in one Kafka
+/// transaction (`exactlyOnce`).
 ///
 /// Data flows one way: record -> `PromptGroupDecoder` -> `GroupTokenizer` (on the consumer
 /// thread) -> `ScoringQueue` -> `Scorer` (its own thread) -> `Selection` -> `Publisher` ->
@@ -29,6 +31,8 @@ public final class WinnowService: @unchecked Sendable {
     /// A fatal producer error: outputs can no longer be delivered, so the service stops.
     private let producerFailure = Locked<KafkaError?>(nil)
     private let counters = Locked(Counters())
+    /// Exactly-once mode: outputs waiting for the transaction that commits their input offsets.
+    private let transactional = TransactionalOutputs()
     /// Prometheus metrics, served on `configuration.metricsAddress`.
     public let metrics = Metrics()
     /// Consuming and not draining: what `/readyz` reports.
@@ -47,7 +51,7 @@ public final class WinnowService: @unchecked Sendable {
         self.configuration = configuration
         self.model = model
         self.logger = logger
-        decoder = PromptGroupDecoder(maxCandidates: configuration.maxCandidates)
+        decoder = PromptGroupDecoder(maxCandidates: configuration.maxCandidates, defaultPolicy: configuration.policy)
         tokenizer = GroupTokenizer(encoder: encoder, model: model)
         modelIdentity = Selection.ModelIdentity(name: model.directory.name, revision: model.directory.revision)
     }
@@ -85,6 +89,16 @@ public final class WinnowService: @unchecked Sendable {
                 logger.warning("producer error", metadata: ["error": "\(error)"])
             }
         }
+        if configuration.exactlyOnce {
+            do { try producer.initTransactions() } catch {
+                throw KafkaError(kind: .transaction, code: (error as? KafkaError)?.code ?? .fatal,
+                                 message: "--exactly-once: the broker did not start a transactional producer: \(error)", isFatal: true)
+            }
+            logger.info("exactly-once: outputs and offsets commit in transactions", metadata: [
+                "transactional_id": "\(configuration.producerConfiguration["transactional.id"] ?? "")",
+                "interval_ms": "\(configuration.transactionInterval.components.seconds * 1000 + configuration.transactionInterval.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+        }
         let publisher = Publisher(producer: producer, logger: logger)
         let scorer = Scorer(model: model, queue: queue, tokenBudget: model.options.tokenBudget, logger: logger, metrics: metrics) {
             [self] work, result, seconds in
@@ -97,26 +111,39 @@ public final class WinnowService: @unchecked Sendable {
             rebalanced(event, loop: loop)
         }
         loop.consumer = consumer
+        loop.producer = producer
         try consumer.subscribe(topics: [configuration.inputTopic])
         logger.info("consuming", metadata: [
             "input_topic": "\(configuration.inputTopic)", "group": "\(configuration.group)",
             "results_topic": "\(configuration.resultsTopic)", "dead_letter_topic": "\(configuration.deadLetterTopic)",
             "model": "\(modelIdentity.name)", "max_inflight_tokens": "\(configuration.maxInFlightTokens)",
+            "delivery": "\(configuration.exactlyOnce ? "exactly-once" : "at-least-once")",
         ])
 
         ready.withLock { $0 = true }
         var lastCommit = ContinuousClock.now
+        let commitInterval = configuration.exactlyOnce ? configuration.transactionInterval : configuration.commitInterval
         var draining = false
+        var drainStarted = ContinuousClock.now
         var failure: Error?
         while true {
             if isStopping && !draining {
                 draining = true
+                drainStarted = .now
                 ready.withLock { $0 = false }
                 logger.info("draining: no new records; finishing in-flight groups",
                             metadata: ["pending_records": "\(tracker.withLock { $0.pendingCount })"])
                 loop.setPaused(true)
             }
             if draining && tracker.withLock({ $0.pendingCount }) == 0 { break }
+            if draining && ContinuousClock.now - drainStarted > configuration.drainTimeout {
+                // Leave the rest for the partitions' next owner: nothing unfinished is committed.
+                let dropped = queue.dropAll()
+                logger.warning("drain timeout: leaving unfinished groups uncommitted", metadata: [
+                    "pending_records": "\(tracker.withLock { $0.pendingCount })", "dropped_queued_groups": "\(dropped)",
+                ])
+                break
+            }
             if let error = producerFailure.withLock({ $0 }) {
                 // Nothing more can be acknowledged: commit what was, leave, and fail.
                 failure = error
@@ -134,20 +161,23 @@ public final class WinnowService: @unchecked Sendable {
                 break
             }
             if !draining { applyBackPressure(loop) }
-            if ContinuousClock.now - lastCommit >= configuration.commitInterval {
-                commit(consumer)
+            if ContinuousClock.now - lastCommit >= commitInterval {
+                commit(loop)
                 updateGauges(loop)
                 lastCommit = .now
             }
         }
 
-        // Everything read is done (or we are failing): publish what is left, commit, leave.
+        // Everything read is done (or we are failing, or out of drain time): publish what is
+        // left, commit, leave.
         queue.close()
         scorer.waitUntilFinished()
-        do { try publisher.flush(timeout: .seconds(30)) } catch {
-            logger.error("flushing the producer failed", metadata: ["error": "\(error)"])
+        if !configuration.exactlyOnce {
+            do { try publisher.flush(timeout: .seconds(30)) } catch {
+                logger.error("flushing the producer failed", metadata: ["error": "\(error)"])
+            }
         }
-        commit(consumer)
+        if producerFailure.withLock({ $0 }) == nil || !configuration.exactlyOnce { commit(loop) }
         do { try consumer.close() } catch {
             logger.warning("leaving the consumer group failed", metadata: ["error": "\(error)"])
         }
@@ -163,7 +193,7 @@ public final class WinnowService: @unchecked Sendable {
     /// Waits until the brokers answer and the input topic exists, retrying with backoff (and a
     /// log line per attempt). Returns false if `stop()` came first.
     private func waitForBroker() throws -> Bool {
-        let admin = try KafkaAdmin(configuration: configuration.producerConfiguration)
+        let admin = try KafkaAdmin(configuration: configuration.adminConfiguration)
         var delay = 0.5
         var attempt = 1
         while !isStopping {
@@ -231,18 +261,43 @@ public final class WinnowService: @unchecked Sendable {
         let group = work.tokenized.group
         switch result {
         case .success(let scores):
-            let selection = Selection(group: group, scores: scores, numTokens: work.tokenized.numTokens)
+            let selection: Selection
+            do {
+                selection = try Selection(group: group, scores: scores, numTokens: work.tokenized.numTokens,
+                                          responseTokens: work.tokenized.responseTokens)
+            } catch {
+                let reason: DeadLetter.Reason = switch error {
+                case .nonFiniteScore, .nonFiniteReward: .nonFiniteScore
+                default: .internalError
+                }
+                deadLetter(DeadLetter(reason, "group \(group.groupID): \(error)"), original: work.original, key: work.key,
+                           source: work.source, groupID: group.groupID, generation: work.generation, publisher: publisher)
+                return
+            }
             let timings = Selection.Timings(tokenizeMilliseconds: work.tokenized.tokenizeSeconds * 1000,
                                             scoreMilliseconds: scoreSeconds * 1000,
                                             totalMilliseconds: (ContinuousClock.now - work.receivedAt).seconds * 1000)
             let value = selection.json(model: modelIdentity, metadata: group.metadata, source: work.source, timings: timings)
-            let record = KafkaProducerMessage(topic: configuration.resultsTopic, key: group.groupID, value: value)
+            var records = [KafkaProducerMessage(topic: configuration.resultsTopic, key: group.groupID, value: value)]
+            let training = TrainingRecords(group: group, selection: selection, model: modelIdentity)
+            let samples = configuration.sftTopic.map { topic in
+                training.sftSamples.map { KafkaProducerMessage(topic: topic, key: group.groupID, value: $0) }
+            } ?? []
+            let pairs = configuration.pairsTopic.map { topic in
+                training.preferencePairs.map { KafkaProducerMessage(topic: topic, key: group.groupID, value: $0) }
+            } ?? []
+            records += samples + pairs
             metrics.increment("winnow_candidates_scored_total", by: Double(scores.count))
             metrics.increment("winnow_tokens_scored_total", by: Double(work.tokenized.computedTokens))
-            publisher.publish(record) { [self] in
+            if let outcome = selection.decision.rejection?.kind {
+                metrics.increment("winnow_rejection_outcomes_total", labels: ["outcome": outcome.rawValue])
+            }
+            emit(records, partition: work.partition, offset: work.source.offset, generation: work.generation,
+                 publisher: publisher) { [self] in
                 counters.withLock { $0.selectionsOut += 1 }
                 metrics.increment("winnow_groups_scored_total")
-                done(work.partition, offset: work.source.offset, generation: work.generation)
+                metrics.increment("winnow_sft_samples_total", by: Double(samples.count))
+                metrics.increment("winnow_preference_pairs_total", by: Double(pairs.count))
             }
         case .failure(let letter):
             deadLetter(letter, original: work.original, key: work.key, source: work.source, groupID: group.groupID,
@@ -259,10 +314,27 @@ public final class WinnowService: @unchecked Sendable {
         let value = letter.json(original: original, key: key, source: source, groupID: groupID)
         let record = KafkaProducerMessage(topic: configuration.deadLetterTopic, key: key, value: Array(value.utf8))
         let partition = KafkaTopicPartition(topic: source.topic, partition: source.partition)
-        publisher.publish(record) { [self] in
+        emit([record], partition: partition, offset: source.offset, generation: generation, publisher: publisher) { [self] in
             counters.withLock { $0.deadLettered += 1 }
             metrics.increment("winnow_groups_dead_lettered_total", labels: ["reason": letter.reason.rawValue])
-            done(partition, offset: source.offset, generation: generation)
+        }
+    }
+
+    /// Sends one input record's outputs. At-least-once: produced now, and the record is done
+    /// once the broker acknowledged all of them. Exactly-once: the record is done now and its
+    /// outputs wait for the transaction that commits its offset. `delivered` runs when the
+    /// outputs are acknowledged or committed.
+    private func emit(_ records: [KafkaProducerMessage], partition: KafkaTopicPartition, offset: Int64, generation: UInt64,
+                      publisher: Publisher, delivered: @escaping @Sendable () -> Void) {
+        if configuration.exactlyOnce {
+            guard tracker.withLock({ $0.isCurrent(partition, generation: generation) }) else { return }
+            transactional.add(partition, offset: offset, records: records, onCommitted: delivered)
+            done(partition, offset: offset, generation: generation)
+        } else {
+            publisher.publish(records) { [self] in
+                delivered()
+                done(partition, offset: offset, generation: generation)
+            }
         }
     }
 
@@ -272,16 +344,72 @@ public final class WinnowService: @unchecked Sendable {
 
     // MARK: - Offsets, partitions
 
-    private func commit(_ consumer: KafkaConsumer, only: Set<KafkaTopicPartition>? = nil) {
+    /// Commits the offsets of done records: directly (at-least-once: their outputs are
+    /// acknowledged), or in a transaction with their outputs (exactly-once).
+    private func commit(_ loop: ConsumerLoop, only: Set<KafkaTopicPartition>? = nil) {
+        guard let consumer = loop.consumer else { return }
         let offsets = tracker.withLock { $0.takeCommittable(only: only) }
         guard !offsets.isEmpty else { return }
+        if configuration.exactlyOnce, let producer = loop.producer {
+            commitTransaction(offsets, consumer: consumer, producer: producer)
+            return
+        }
         do {
             try consumer.commit(offsets)
-            logger.debug("committed", metadata: ["offsets": "\(offsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"])
+            logger.debug("committed", metadata: ["offsets": "\(Self.describe(offsets))"])
         } catch {
             tracker.withLock { $0.uncommit(offsets) }
             logger.warning("commit failed; will retry", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// One transaction: the outputs of every record below `offsets`, and the offsets themselves.
+    /// On failure it is aborted and retried at the next commit with the same outputs; a fatal
+    /// error (a fenced producer) stops the service.
+    private func commitTransaction(_ offsets: [KafkaTopicPartition: Int64], consumer: KafkaConsumer, producer: KafkaProducer) {
+        let entries = transactional.entries(below: offsets)
+        do {
+            try producer.beginTransaction()
+            for record in entries.flatMap(\.records) { try produceInTransaction(record, producer: producer) }
+            try producer.sendOffsetsToTransaction(offsets, groupMetadata: try consumer.groupMetadata())
+            try producer.commitTransaction()
+        } catch {
+            tracker.withLock { $0.uncommit(offsets) }
+            let kafkaError = error as? KafkaError
+            if kafkaError?.isFatal ?? false {
+                logger.critical("transactional producer failed fatally; stopping", metadata: ["error": "\(error)"])
+                producerFailure.withLock { $0 = $0 ?? kafkaError }
+                return
+            }
+            logger.warning("transaction failed; aborting, will retry", metadata: ["error": "\(error)"])
+            do { try producer.abortTransaction() } catch {
+                logger.critical("aborting the transaction failed; stopping", metadata: ["error": "\(error)"])
+                producerFailure.withLock { $0 = $0 ?? (error as? KafkaError) ?? kafkaError }
+            }
+            return
+        }
+        transactional.remove(below: offsets)
+        for entry in entries { entry.onCommitted() }
+        metrics.increment("winnow_transactions_committed_total")
+        logger.debug("transaction committed", metadata: ["offsets": "\(Self.describe(offsets))", "outputs": "\(entries.count)"])
+    }
+
+    /// Produces into the open transaction, waiting for room when the local queue is full.
+    private func produceInTransaction(_ record: KafkaProducerMessage, producer: KafkaProducer) throws {
+        var attempts = 0
+        while true {
+            do {
+                try producer.produce(record) { _ in }  // commitTransaction reports failed deliveries
+                return
+            } catch let error as KafkaError where error.code == .queueFull && attempts < 100 {
+                attempts += 1
+                try producer.flush(timeout: .milliseconds(100))
+            }
+        }
+    }
+
+    private static func describe(_ offsets: [KafkaTopicPartition: Int64]) -> String {
+        offsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
     private func updateGauges(_ loop: ConsumerLoop) {
@@ -329,7 +457,8 @@ public final class WinnowService: @unchecked Sendable {
         case .revoked(let partitions, _, let lost):
             let revoked = Set(partitions)
             let dropped = queue.drop(partitions: revoked)
-            if !lost, let consumer = loop.consumer { commit(consumer, only: revoked) }
+            if !lost { commit(loop, only: revoked) }
+            transactional.drop(partitions: revoked)
             tracker.withLock { $0.revoke(partitions) }
             loop.assigned.subtract(partitions)
             logger.info("partitions revoked", metadata: [
@@ -344,6 +473,7 @@ public final class WinnowService: @unchecked Sendable {
 /// The consumer thread's view of its partitions.
 private final class ConsumerLoop {
     var consumer: KafkaConsumer?
+    var producer: KafkaProducer?
     var assigned: Set<KafkaTopicPartition> = []
     private(set) var paused = false
 

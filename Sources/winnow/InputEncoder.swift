@@ -1,7 +1,9 @@
 import ChatText
 import Foundation
 import Jinja
+import Policies
 import RewardModel
+import Winnow
 
 /// Turns one `winnow score` input line into the token sequences to score, or a reason it
 /// cannot be scored. A line is one sequence (`input_ids`, `messages`, `text`) or one group
@@ -10,11 +12,23 @@ struct InputEncoder {
     enum Outcome {
         /// `id` is the record's id, already JSON-encoded for the output line.
         case sequence(id: String, ids: [Int32])
-        case group(id: String, sequences: [[Int32]])
+        case group(id: String, sequences: [[Int32]], group: GroupLine)
         case failure(id: String, message: String)
     }
 
+    /// What a group line needs besides its sequences: its policy and, for text groups, the
+    /// decoded prompt group (for SFT rows and preference pairs).
+    struct GroupLine {
+        var policy: SelectionPolicy
+        /// Tokens of each response alone (a candidate's ids, for id groups).
+        var responseTokens: [Int]
+        /// Nil for `prompt_ids` + `candidate_ids` groups, which have no text.
+        var promptGroup: PromptGroup?
+    }
+
     let model: RewardModel
+    /// The policy group lines get unless they carry their own `policy`.
+    let defaultPolicy: SelectionPolicy
     /// Present when the model directory has tokenizer.json.
     let chat: ChatEncoder?
     /// Why `chat` is absent, for lines that need it.
@@ -23,8 +37,9 @@ struct InputEncoder {
     /// Most candidates one group line may carry.
     static let maximumCandidates = 1024
 
-    init(model: RewardModel, overflow: OverflowPolicy, templateName: String?) throws {
+    init(model: RewardModel, overflow: OverflowPolicy, templateName: String?, defaultPolicy: SelectionPolicy = SelectionPolicy()) throws {
         self.model = model
+        self.defaultPolicy = defaultPolicy
         do {
             let chat = try ChatEncoder(directory: model.directory.url, maxLength: model.maxSequenceLength,
                                        overflow: overflow, templateName: templateName)
@@ -43,7 +58,8 @@ struct InputEncoder {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             return .failure(id: "null", message: "the line is not a JSON object")
         }
-        let id = JSON.encode(object["id"])
+        // Prompt-group records (as `winnow serve` reads them) are named by "group_id".
+        let id = JSON.encode(object["id"] ?? object["group_id"])
         do {
             if let raw = object["input_ids"] {
                 return .sequence(id: id, ids: try checked(Self.tokenIDs(raw, field: "input_ids")))
@@ -54,7 +70,13 @@ struct InputEncoder {
                 }
                 let promptIDs = try Self.tokenIDs(prompt, field: "prompt_ids")
                 try Self.checkCandidateCount(candidates.count)
-                return .group(id: id, sequences: try candidates.map { try checked(promptIDs + Self.tokenIDs($0, field: "candidate_ids")) })
+                let responses = try candidates.map { try Self.tokenIDs($0, field: "candidate_ids") }
+                var policy = defaultPolicy
+                if case .object(let ordered) = try Value(json: line), let override = ordered["policy"], override != .none {
+                    do { policy = try defaultPolicy.overridden(by: override) } catch { throw CommandFailure("\(error)") }
+                }
+                return .group(id: id, sequences: try responses.map { try checked(promptIDs + $0) },
+                              group: GroupLine(policy: policy, responseTokens: responses.map(\.count), promptGroup: nil))
             }
             if object["messages"] != nil || object["text"] != nil || object["prompt"] != nil {
                 guard let chat else { throw CommandFailure(chatUnavailable ?? "no tokenizer") }
@@ -67,40 +89,35 @@ struct InputEncoder {
                     return .sequence(id: id, ids: try checked(chat.encode(text: text).ids))
                 }
                 if ordered["text"] != nil { throw CommandFailure("\"text\" must be a string") }
-                return .group(id: id, sequences: try encodeGroup(ordered, chat: chat))
+                return try encodeGroup(ordered, id: id, rawID: object["id"], chat: chat)
             }
             throw CommandFailure("the object has none of \"input_ids\", \"messages\", \"text\", \"prompt\" + \"candidates\", \"prompt_ids\" + \"candidate_ids\"")
         } catch let error as ScoringError {
             return .failure(id: id, message: Self.describe(error))
+        } catch let letter as DeadLetter {
+            return .failure(id: id, message: letter.message)
         } catch {
             return .failure(id: id, message: "\(error)")
         }
     }
 
-    /// `{"prompt": [messages] | "text", "candidates": ["response" | {"response": ...}, ...]}`:
-    /// each candidate is the prompt followed by an assistant turn (or, for a text prompt, the
-    /// prompt text followed by the response text).
-    private func encodeGroup(_ object: OrderedObject, chat: ChatEncoder) throws -> [[Int32]] {
-        guard let prompt = object["prompt"], case .array(let candidates)? = object["candidates"] else {
-            throw CommandFailure("a group needs \"prompt\" and a \"candidates\" array")
+    /// `{"prompt": [messages] | "text", "candidates": ["response" | {"response": ...}, ...]}`,
+    /// optionally with `group_id`, `policy` and `metadata`: a prompt-group record
+    /// (`schemas/prompt-group.schema.json`), decoded and tokenized by the same code as
+    /// `winnow serve`. Each candidate is the prompt followed by an assistant turn (or, for a text
+    /// prompt, the prompt text followed by the response text).
+    private func encodeGroup(_ object: OrderedObject, id: String, rawID: Any?, chat: ChatEncoder) throws -> Outcome {
+        var record = object
+        if record["group_id"] == nil {
+            // Lines keyed by "id" name their group by it: the string itself, else its JSON.
+            record["group_id"] = .string((rawID as? String) ?? id)
         }
-        try Self.checkCandidateCount(candidates.count)
-        let responses = try candidates.enumerated().map { i, candidate -> String in
-            switch candidate {
-            case .string(let s): return s
-            case .object(let o):
-                if case .string(let s)? = o["response"] { return s }
-                throw CommandFailure("candidate \(i) has no string \"response\"")
-            default: throw CommandFailure("candidate \(i) must be a string or an object with \"response\"")
-            }
-        }
-        let shared: CandidatePrompt
-        if case .string(let text) = prompt {
-            shared = .text(text)
-        } else {
-            shared = .messages(try Self.messageList(prompt, field: "prompt"))
-        }
-        return try responses.map { try checked(chat.encode(prompt: shared, response: $0).ids) }
+        let decoder = PromptGroupDecoder(maxCandidates: Self.maximumCandidates, defaultPolicy: defaultPolicy)
+        let group = try decoder.decode(value: .object(record)).get()
+        let tokenized = try GroupTokenizer(encoder: chat, model: model).tokenize(group).get()
+        let scoring = tokenized.scoring
+        return .group(id: id, sequences: scoring.suffixes.map { scoring.prefix + $0 },
+                      group: GroupLine(policy: group.policy, responseTokens: tokenized.responseTokens, promptGroup: group))
     }
 
     private func checked(_ ids: [Int32]) throws -> [Int32] {

@@ -2,8 +2,10 @@ import Foundation
 import RewardModel
 
 extension ModelOptions {
-    /// Loads the model these options name, or exits with the loader's message.
-    func loadModel() throws -> RewardModel {
+    /// Loads the model these options name (`--model`, else `fallback`), or exits with the
+    /// loader's message.
+    func loadModel(fallback: String? = nil) throws -> RewardModel {
+        guard let model = model ?? fallback else { throw CommandFailure("missing --model DIR: the reward model to load") }
         var options = RewardModel.Options(tokenBudget: tokenBudget, maxSequenceLength: maxLength, weightPrecision: weights)
         if let threads { options.threads = threads }
         do {

@@ -3,6 +3,7 @@ import ChatText
 import Foundation
 import Kafka
 import Logging
+import Policies
 import Winnow
 #if canImport(Glibc)
 import Glibc
@@ -22,35 +23,67 @@ struct ServeCommand: ParsableCommand {
         Each candidate is scored as the prompt followed by an assistant turn
         with its response (a text prompt: the prompt text, then the response).
         One record per group goes to --results-topic, keyed by group id
-        (schemas/selection.schema.json: argmax, full ranking, num_tokens,
-        metadata, source, timings). Records that cannot be scored go to
-        --dead-letter-topic with a reason code, a message and the original
-        bytes (schemas/dead-letter.schema.json); the service goes on.
+        (schemas/selection.schema.json: argmax, full ranking, what the selection
+        policy decided, num_tokens, metadata, source, timings). Records that
+        cannot be scored go to --dead-letter-topic with a reason code, a message
+        and the original bytes (schemas/dead-letter.schema.json); the service
+        goes on.
+
+        Selection policy (--policy, JSON or @FILE; each group's "policy"
+        replaces the sections it names, null turns one off):
+          {"rejection": {"threshold", "top_k", "top_fraction", "margin_over_mean",
+                         "margin_over_median", "min_group_size",
+                         "when_none_pass": "empty"|"best"},
+           "pairs": {"strategy": "best_vs_worst"|"best_vs_rest"|"all_pairs",
+                     "min_margin", "max_pairs"},
+           "rewards": {"length": {"mode": "normalize"} |
+                                 {"mode": "penalty", "per_token", "free_tokens"},
+                       "transforms": [{"clip": {"min", "max"}},
+                                      {"affine": {"scale", "shift"}},
+                                      {"sigmoid": {"reference", "temperature"}}],
+                       "baseline": "grpo"|"rloo"|"none", "epsilon", "std"}}
+        Accepted samples go to --sft-topic (schemas/sft-sample.schema.json) and
+        preference pairs to --pairs-topic (schemas/preference-pair.schema.json)
+        when those are set. A group with an invalid policy is dead-lettered.
 
         Delivery is at-least-once: an input offset is committed only after the
-        broker acknowledged the outputs of that record and of every record
-        before it in its partition. The producer is idempotent. While more than
-        --max-inflight-tokens are queued or being scored, the consumer pauses
-        its partitions and keeps polling (max.poll.interval.ms is never hit).
+        broker acknowledged every output of that record and of every record
+        before it in its partition. The producer is idempotent. With
+        --exactly-once the outputs and the input offsets are committed together
+        in Kafka transactions (every --transaction-interval-ms); consumers of
+        the output topics then read with isolation.level=read_committed and see
+        each group's outputs exactly once, even across crashes and restarts.
+        While more than --max-inflight-tokens are queued or being scored, the
+        consumer pauses its partitions and keeps polling (max.poll.interval.ms
+        is never hit).
 
         SIGTERM or SIGINT: stop reading, finish the groups in flight, publish,
-        commit, exit 0. An unreachable broker at start is retried with backoff.
+        commit, exit 0; after --drain-timeout seconds what is unfinished is left
+        uncommitted for the next owner of its partition. An unreachable broker
+        at start is retried with backoff.
 
-        Environment variables, used when the flag is absent:
-          WINNOW_BROKERS, WINNOW_GROUP, WINNOW_INPUT_TOPIC, WINNOW_RESULTS_TOPIC,
-          WINNOW_DEAD_LETTER_TOPIC, WINNOW_MAX_CANDIDATES,
-          WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_METRICS_ADDRESS, WINNOW_LOG_LEVEL, and
+        Settings come from flags, then environment variables, then --config
+        FILE (a JSON object keyed by the flags' names with underscores, plus
+        "kafka": {librdkafka properties} and "policy": {...}), then defaults.
+        Environment variables:
+          WINNOW_CONFIG, WINNOW_MODEL, WINNOW_BROKERS, WINNOW_GROUP,
+          WINNOW_INPUT_TOPIC, WINNOW_RESULTS_TOPIC, WINNOW_DEAD_LETTER_TOPIC,
+          WINNOW_SFT_TOPIC, WINNOW_PAIRS_TOPIC, WINNOW_POLICY (JSON or @FILE),
+          WINNOW_MAX_CANDIDATES, WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_EXACTLY_ONCE
+          (true/false), WINNOW_TRANSACTION_INTERVAL_MS, WINNOW_DRAIN_TIMEOUT,
+          WINNOW_METRICS_ADDRESS, WINNOW_LOG_LEVEL, and
           WINNOW_KAFKA_PROPERTIES: key=value pairs separated by newlines or ';',
-          applied before -X.
+          applied after the file's "kafka" and before -X.
         librdkafka properties pass through unchanged with -X (repeatable):
           -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN
           -X session.timeout.ms=6000
         enable.auto.commit is always false: commits follow acknowledged outputs.
         Logs: swift-log lines with key=value metadata, on standard error.
         --metrics-address serves Prometheus /metrics (records, groups scored and
-        dead-lettered by reason, candidates, tokens, batch sizes, forward latency,
-        in-flight tokens, paused, consumer lag per partition), /healthz and
-        /readyz (200 while consuming, 503 before and while draining).
+        dead-lettered by reason, rejection outcomes, SFT samples and pairs,
+        candidates, tokens, batch sizes, forward latency, in-flight tokens,
+        paused, consumer lag per partition), /healthz and /readyz (200 while
+        consuming, 503 before and while draining).
         """)
 
     @OptionGroup var model: ModelOptions
@@ -71,6 +104,27 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Topic of dead letters (env WINNOW_DEAD_LETTER_TOPIC; default prompt-groups.dead-letter).")
     var deadLetterTopic: String?
 
+    @Option(name: .long, help: "Topic for accepted samples as SFT rows (env WINNOW_SFT_TOPIC; default: not published).")
+    var sftTopic: String?
+
+    @Option(name: .long, help: "Topic for preference pairs (env WINNOW_PAIRS_TOPIC; default: not published).")
+    var pairsTopic: String?
+
+    @Option(name: .long, help: ArgumentHelp("Default selection policy, JSON or @FILE (env WINNOW_POLICY; default: argmax and ranking only).", valueName: "json|@file"))
+    var policy: String?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Commit outputs and input offsets together in Kafka transactions (env WINNOW_EXACTLY_ONCE; default off: at-least-once).")
+    var exactlyOnce: Bool?
+
+    @Option(name: .long, help: "With --exactly-once: how often a transaction is committed, in ms (env WINNOW_TRANSACTION_INTERVAL_MS; default 500).")
+    var transactionIntervalMs: Int?
+
+    @Option(name: .long, help: "Seconds a shutdown waits for in-flight groups before leaving them uncommitted (env WINNOW_DRAIN_TIMEOUT; default 60).")
+    var drainTimeout: Double?
+
+    @Option(name: .long, help: ArgumentHelp("JSON file of settings (env WINNOW_CONFIG); flags and environment variables override it.", valueName: "file"))
+    var config: String?
+
     @Option(name: .customShort("X"), help: ArgumentHelp("librdkafka property key=value, passed through unchanged (repeatable).", valueName: "key=value"))
     var kafkaProperties: [String] = []
 
@@ -89,7 +143,8 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let shutdownSignals = try ShutdownSignals()
         let environment = ProcessInfo.processInfo.environment
-        let level = try Self.logLevel(logLevel ?? environment["WINNOW_LOG_LEVEL"] ?? "info")
+        let file = try (config ?? environment["WINNOW_CONFIG"]).map(ServeConfigFile.init(path:))
+        let level = try Self.logLevel(logLevel ?? environment["WINNOW_LOG_LEVEL"] ?? file?.string("log_level") ?? "info")
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -97,14 +152,14 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = Logger(label: "winnow.serve")
 
-        let configuration = try serviceConfiguration(environment: environment)
-        let rewardModel = try model.loadModel()
+        let configuration = try serviceConfiguration(environment: environment, file: file)
+        let rewardModel = try model.loadModel(fallback: try environment["WINNOW_MODEL"] ?? file?.string("model"))
         let encoder: ChatEncoder
         do {
             encoder = try ChatEncoder(directory: rewardModel.directory.url, maxLength: rewardModel.maxSequenceLength,
                                       overflow: text.overflow, templateName: text.chatTemplate)
         } catch {
-            throw CommandFailure("cannot load the tokenizer of \(model.model): \(error)")
+            throw CommandFailure("cannot load the tokenizer of \(rewardModel.directory.url.path): \(error)")
         }
         logger.info("model loaded", metadata: ["model": "\(rewardModel.directory.name)",
                                                "revision": "\(rewardModel.directory.revision ?? "none")",
@@ -123,34 +178,62 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    private func serviceConfiguration(environment: [String: String]) throws -> ServiceConfiguration {
-        func integer(_ flag: Int?, _ variable: String, default value: Int) throws -> Int {
+    private func serviceConfiguration(environment: [String: String], file: ServeConfigFile?) throws -> ServiceConfiguration {
+        /// A flag, else its environment variable, else the config file's key.
+        func setting(_ flag: String?, _ variable: String, _ key: String) throws -> String? {
             if let flag { return flag }
-            guard let text = environment[variable], !text.isEmpty else { return value }
-            guard let parsed = Int(text), parsed > 0 else { throw CommandFailure("\(variable) must be a positive integer, got \"\(text)\"") }
+            if let text = environment[variable], !text.isEmpty { return text }
+            return try file?.string(key)
+        }
+        func positive(_ flag: Int?, _ variable: String, _ key: String, default value: Int) throws -> Int {
+            guard let text = try setting(flag.map(String.init), variable, key) else { return value }
+            guard let parsed = Int(text), parsed > 0 else { throw CommandFailure("\(key) (\(variable)) must be a positive integer, got \"\(text)\"") }
             return parsed
         }
         var properties = KafkaConfiguration()
+        for (key, value) in try file?.kafkaProperties() ?? [] { properties[key] = value }
         if let pairs = environment["WINNOW_KAFKA_PROPERTIES"] {
             for pair in pairs.split(whereSeparator: { $0 == "\n" || $0 == ";" }) where !pair.allSatisfy(\.isWhitespace) {
                 try properties.set(assignment: pair.trimmingCharacters(in: .whitespaces))
             }
         }
         for assignment in kafkaProperties { try properties.set(assignment: assignment) }
-        let configuration = ServiceConfiguration(
-            brokers: brokers ?? environment["WINNOW_BROKERS"] ?? "127.0.0.1:9092",
-            group: group ?? environment["WINNOW_GROUP"] ?? "winnow",
-            inputTopic: inputTopic ?? environment["WINNOW_INPUT_TOPIC"] ?? "prompt-groups",
-            resultsTopic: resultsTopic ?? environment["WINNOW_RESULTS_TOPIC"] ?? "selections",
-            deadLetterTopic: deadLetterTopic ?? environment["WINNOW_DEAD_LETTER_TOPIC"] ?? "prompt-groups.dead-letter",
-            kafkaProperties: properties.properties,
-            maxCandidates: try integer(maxCandidates, "WINNOW_MAX_CANDIDATES", default: 256),
-            maxInFlightTokens: try integer(maxInflightTokens, "WINNOW_MAX_INFLIGHT_TOKENS", default: 32768),
-            metricsAddress: metricsAddress ?? environment["WINNOW_METRICS_ADDRESS"])
-        guard configuration.maxCandidates > 0, configuration.maxInFlightTokens > 0 else {
-            throw CommandFailure("--max-candidates and --max-inflight-tokens must be positive")
+
+        var selectionPolicy = SelectionPolicy()
+        if let policy {
+            selectionPolicy = try PolicyOption.read(policy)
+        } else if let text = environment["WINNOW_POLICY"], !text.isEmpty {
+            selectionPolicy = try PolicyOption.read(text, origin: "WINNOW_POLICY")
+        } else if let fromFile = try file?.policy() {
+            selectionPolicy = fromFile
         }
-        return configuration
+        let exactly: Bool
+        switch try setting(exactlyOnce.map { $0 ? "true" : "false" }, "WINNOW_EXACTLY_ONCE", "exactly_once")?.lowercased() {
+        case nil, "false", "0", "no": exactly = false
+        case "true", "1", "yes": exactly = true
+        case let other?: throw CommandFailure("exactly_once (WINNOW_EXACTLY_ONCE) must be true or false, got \"\(other)\"")
+        }
+        let drainText = try setting(drainTimeout.map { String($0) }, "WINNOW_DRAIN_TIMEOUT", "drain_timeout") ?? "60"
+        guard let drainSeconds = Double(drainText), drainSeconds >= 0, drainSeconds.isFinite else {
+            throw CommandFailure("drain_timeout (WINNOW_DRAIN_TIMEOUT) must be a number of seconds >= 0, got \"\(drainText)\"")
+        }
+
+        return ServiceConfiguration(
+            brokers: try setting(brokers, "WINNOW_BROKERS", "brokers") ?? "127.0.0.1:9092",
+            group: try setting(group, "WINNOW_GROUP", "group") ?? "winnow",
+            inputTopic: try setting(inputTopic, "WINNOW_INPUT_TOPIC", "input_topic") ?? "prompt-groups",
+            resultsTopic: try setting(resultsTopic, "WINNOW_RESULTS_TOPIC", "results_topic") ?? "selections",
+            deadLetterTopic: try setting(deadLetterTopic, "WINNOW_DEAD_LETTER_TOPIC", "dead_letter_topic") ?? "prompt-groups.dead-letter",
+            sftTopic: try setting(sftTopic, "WINNOW_SFT_TOPIC", "sft_topic"),
+            pairsTopic: try setting(pairsTopic, "WINNOW_PAIRS_TOPIC", "pairs_topic"),
+            policy: selectionPolicy,
+            kafkaProperties: properties.properties,
+            maxCandidates: try positive(maxCandidates, "WINNOW_MAX_CANDIDATES", "max_candidates", default: 256),
+            maxInFlightTokens: try positive(maxInflightTokens, "WINNOW_MAX_INFLIGHT_TOKENS", "max_inflight_tokens", default: 32768),
+            metricsAddress: try setting(metricsAddress, "WINNOW_METRICS_ADDRESS", "metrics_address"),
+            exactlyOnce: exactly,
+            transactionInterval: .milliseconds(try positive(transactionIntervalMs, "WINNOW_TRANSACTION_INTERVAL_MS", "transaction_interval_ms", default: 500)),
+            drainTimeout: .milliseconds(Int(drainSeconds * 1000)))
     }
 
     private static func logLevel(_ name: String) throws -> Logger.Level {

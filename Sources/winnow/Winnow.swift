@@ -11,8 +11,8 @@ struct Winnow: ParsableCommand {
 
 /// Options every command that loads a model shares.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Hugging Face model directory, or a cache entry models--ORG--NAME.")
-    var model: String
+    @Option(name: .long, help: "Hugging Face model directory, or a cache entry models--ORG--NAME (required; `serve` also reads WINNOW_MODEL or the config file).")
+    var model: String?
 
     @Option(name: .long, help: "Threads for GEMMs and parallel loops (default: every core).")
     var threads: Int?

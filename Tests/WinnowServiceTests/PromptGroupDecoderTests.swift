@@ -1,6 +1,7 @@
 import ChatText
 import Foundation
 import Jinja
+import Policies
 import RewardModel
 import Testing
 @testable import Winnow
@@ -18,14 +19,14 @@ import Testing
     @Test func decodesMessagesAndCandidateForms() throws {
         let group = try decode("""
             {"group_id": "g1", "prompt": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "2+2?"}],
-             "candidates": ["4", {"id": "c2", "response": "5"}], "policy": {"mode": "argmax"},
+             "candidates": ["4", {"id": "c2", "response": "5"}], "policy": {"rejection": {"top_k": 1}},
              "metadata": {"z": 1, "a": [true, null]}, "extra": "ignored"}
             """).get()
         #expect(group.groupID == "g1")
         guard case .messages(let messages) = group.prompt else { Issue.record("expected messages"); return }
         #expect(messages.count == 2)
         #expect(group.candidates == [PromptGroup.Candidate(response: "4"), PromptGroup.Candidate(id: "c2", response: "5")])
-        #expect(group.policy == ["mode": "argmax"])
+        #expect(group.policy == SelectionPolicy(rejection: RejectionSampling(topK: 1)))
         // Metadata keeps its key order for the passthrough.
         guard case .object(let metadata)? = group.metadata else { Issue.record("expected metadata"); return }
         #expect(metadata.keys == ["z", "a"])
@@ -43,6 +44,33 @@ import Testing
     ])
     func malformedJSON(_ text: String) {
         #expect(reason(text) == .malformedJSON)
+    }
+
+    @Test func groupPoliciesOverrideTheDeploymentDefault() throws {
+        let deployment = SelectionPolicy(rejection: RejectionSampling(topK: 2), pairs: PreferencePairs())
+        let decoder = PromptGroupDecoder(maxCandidates: 4, defaultPolicy: deployment)
+        func policy(_ json: String) throws -> SelectionPolicy {
+            try decoder.decode(Array(#"{"group_id": "g", "prompt": "p", "candidates": ["a"]\#(json)}"#.utf8)).get().policy
+        }
+        #expect(try policy("") == deployment)
+        #expect(try policy(#", "policy": null"#) == deployment)
+        #expect(try policy(#", "policy": {"pairs": null, "rewards": {"baseline": "rloo"}}"#)
+            == SelectionPolicy(rejection: RejectionSampling(topK: 2), rewards: RewardShaping(baseline: .rloo)))
+    }
+
+    @Test(arguments: [
+        #"{"rejection": {"top_n": 1}}"#,
+        #"{"rejection": {"top_k": 0}}"#,
+        #"{"pairs": {"strategy": "best"}}"#,
+        #"{"rewards": {"transforms": [{"clip": {"min": 3, "max": 1}}]}}"#,
+        #"{"mode": "argmax"}"#,
+        #""top_k""#,
+    ])
+    func invalidPoliciesAreDeadLetteredWithTheField(_ policy: String) {
+        let result = decode(#"{"group_id": "g9", "prompt": "p", "candidates": ["a"], "policy": \#(policy)}"#)
+        guard case .failure(let letter) = result else { Issue.record("accepted \(policy)"); return }
+        #expect(letter.reason == .invalidPolicy)
+        #expect(letter.message.hasPrefix("group g9: policy"), "\(letter.message)")
     }
 
     @Test func tombstoneAndNonUTF8AreMalformed() {
@@ -67,7 +95,6 @@ import Testing
         #"{"group_id": "g", "prompt": "p", "candidates": [{"id": "x"}]}"#,
         #"{"group_id": "g", "prompt": "p", "candidates": [{"id": 3, "response": "a"}]}"#,
         #"{"group_id": "g", "prompt": "p", "candidates": ["a"], "metadata": [1]}"#,
-        #"{"group_id": "g", "prompt": "p", "candidates": ["a"], "policy": "best"}"#,
     ])
     func schemaViolation(_ text: String) {
         #expect(reason(text) == .schemaViolation, "\(text)")

@@ -8,7 +8,7 @@ import Testing
     func work(partition: Int32, offset: Int64, tokens: Int) -> ScoringWork {
         let group = PromptGroup(groupID: "g\(offset)", prompt: .text("p"), candidates: [.init(response: "r")])
         let tokenized = TokenizedGroup(group: group, scoring: ScoringGroup(prefix: [], suffixes: [Array(repeating: 1, count: tokens)]),
-                                       numTokens: [tokens], tokenizeSeconds: 0)
+                                       numTokens: [tokens], responseTokens: [tokens], tokenizeSeconds: 0)
         return ScoringWork(tokenized: tokenized, source: RecordSource(topic: "in", partition: partition, offset: offset),
                            key: nil, original: nil, generation: 1, receivedAt: .now)
     }
