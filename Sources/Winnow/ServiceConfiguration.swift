@@ -77,12 +77,14 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// Idempotent producer (KafkaProducer's default): retries never duplicate or reorder outputs.
-    /// With `exactlyOnce` it is transactional; `transactional.id` defaults to one unique to this
-    /// process (zombie fencing comes from the consumer group metadata sent with each
-    /// transaction's offsets, KIP-447), or is taken from `-X transactional.id=...`.
+    /// With `exactlyOnce` it is transactional, `transactional.id` from `-X transactional.id=...`
+    /// or else `winnow-<group>-<hostname>`: stable across restarts of one instance (a pod keeps
+    /// its name), so a restarted instance fences its dead predecessor and aborts its open
+    /// transaction at once instead of leaving read_committed consumers blocked behind it until
+    /// `transaction.timeout.ms`. Instances sharing a host need distinct ids (`-X`).
     var producerConfiguration: KafkaConfiguration {
         var defaults = ["bootstrap.servers": brokers, "linger.ms": "5"]
-        if exactlyOnce { defaults["transactional.id"] = Self.uniqueTransactionalID(group: group) }
+        if exactlyOnce { defaults["transactional.id"] = "winnow-\(group)-\(ProcessInfo.processInfo.hostName)" }
         return KafkaConfiguration(defaults).merging(kafkaProperties.filter { !Self.consumerOnlyProperties.contains($0.key) })
     }
 
@@ -91,10 +93,6 @@ public struct ServiceConfiguration: Sendable {
         KafkaConfiguration(["bootstrap.servers": brokers])
             .merging(kafkaProperties.filter { !Self.consumerOnlyProperties.contains($0.key) && $0.key != "transactional.id" })
     }
-
-    private static let processTransactionalSuffix = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-
-    static func uniqueTransactionalID(group: String) -> String { "winnow-\(group)-\(processTransactionalSuffix)" }
 
     /// Producer-only properties of transactions, kept away from the consumer.
     static let transactionalProducerProperties: Set<String> = ["transactional.id", "transaction.timeout.ms"]
