@@ -271,6 +271,40 @@ import Glibc
         print("drain: \(scored.count) of \(groups.count) groups scored before exit, \(unread.count) left for the next member")
     }
 
+    @Test("a drain out of time (--drain-timeout) leaves the unfinished groups uncommitted for the next member, exit 0")
+    func drainTimeoutLeavesTheRest() async throws {
+        let model = try demoModelDirectory()
+        let broker = try TansuBroker()
+        defer { broker.stop() }
+        let topics = ServeTopics()
+        try topics.create(on: broker, inputPartitions: 2)
+        // Long answers (about 1,000 tokens each), so scoring outlasts the signal.
+        let groups = Self.groups(80, prefix: "t").map { group in
+            var long = group
+            long.candidates = group.candidates.map { String(repeating: "Let me check that again. ", count: 200) + $0 }
+            return long
+        }
+        try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 2, broker: broker)
+
+        // A large in-flight budget queues many groups; no time at all to drain them.
+        let serve = try ServeProcess(broker: broker, topics: topics, model: model,
+                                     extra: ["--max-inflight-tokens", "100000", "--drain-timeout", "0"])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !serve.log.contains("scored batch") && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        serve.signal(SIGTERM)
+        #expect(await serve.waitForExit(timeout: .seconds(30)) == 0, "log:\n\(serve.log.suffix(3000))")
+        #expect(serve.log.contains("drain timeout: leaving unfinished groups uncommitted"), "log:\n\(serve.log.suffix(3000))")
+
+        let results = try await readTopic(topics.results, broker: broker, count: groups.count, timeout: .seconds(20))
+        let scored = Set(try results.map { try jsonObject($0)["group_id"] as! String })
+        let remaining = try await readTopic(topics.input, broker: broker, group: topics.group,
+                                            extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
+        let unread = Set(remaining.compactMap(\.keyString))
+        #expect(!unread.isEmpty, "the drain was cut short")
+        #expect(unread.union(scored) == Set(groups.map(\.id)), "nothing lost: what has no result is left for the next member")
+        print("drain timeout: \(scored.count) of \(groups.count) groups published, \(unread.count) left uncommitted")
+    }
+
     @Test("a broker that is not up yet is retried with backoff and clear logs, then used")
     func unreachableBrokerAtStart() async throws {
         let model = try demoModelDirectory()
