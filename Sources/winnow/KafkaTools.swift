@@ -74,6 +74,9 @@ struct ConsumeCommand: ParsableCommand {
     @Option(name: .long, help: "Consumer group (default: a fresh one, so every record is read; nothing is committed).")
     var group: String?
 
+    @Flag(name: .long, help: "Print {\"timestamp_ms\": <the record's timestamp>, \"value\": \"<its value as a string>\"} per record.")
+    var timestamps = false
+
     func run() throws {
         let consumer = try KafkaConsumer(configuration: broker.configuration([
             "group.id": group ?? "winnow-consume-\(UUID().uuidString)",
@@ -84,7 +87,12 @@ struct ConsumeCommand: ParsableCommand {
         var lastRecord = Date()
         while count == 0 || read < count {
             if let message = try consumer.poll(timeout: .milliseconds(200)) {
-                print(String(decoding: message.value ?? [], as: UTF8.self))
+                let value = String(decoding: message.value ?? [], as: UTF8.self)
+                if timestamps {
+                    print("{\"timestamp_ms\":\(message.timestamp.map { String($0.millisecondsSinceEpoch) } ?? "null"),\"value\":\(JSON.string(value))}")
+                } else {
+                    print(value)
+                }
                 read += 1
                 lastRecord = Date()
             } else if Date().timeIntervalSince(lastRecord) > timeout {
