@@ -186,55 +186,96 @@ func jsonObject(_ message: KafkaMessage) throws -> [String: Any] {
     return object
 }
 
-/// Checks `object` carries every field `schemas/NAME.schema.json` requires (at the top level
-/// and in the nested objects it requires), with the JSON types the schema gives.
+/// Validates `object` against `schemas/NAME.schema.json` with a real JSON Schema (2020-12)
+/// validator (scripts/validate-json.py, Python jsonschema); records an Issue with the
+/// validator's report when it does not match.
 func expectMatchesSchema(_ object: [String: Any], _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let url = repositoryRoot.appendingPathComponent("schemas/\(name).schema.json")
-    let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-    let definitions = schema["$defs"] as? [String: Any] ?? [:]
-    func resolve(_ node: [String: Any]) -> [String: Any] {
-        if let ref = node["$ref"] as? String, ref.hasPrefix("#/$defs/") {
-            return definitions[String(ref.dropFirst(8))] as? [String: Any] ?? node
-        }
-        return node
-    }
-    func check(_ value: Any, against node: [String: Any], path: String) {
-        let node = resolve(node)
-        if let type = node["type"] {
-            let types = (type as? [String]) ?? [type as! String]
-            #expect(types.contains { matches(value, type: $0) }, "\(path): \(value) is not \(types)", sourceLocation: sourceLocation)
-        }
-        if let allowed = node["enum"] as? [String] {
-            #expect(allowed.contains(value as? String ?? ""), "\(path): \(value) is not one of \(allowed)", sourceLocation: sourceLocation)
-        }
-        if let object = value as? [String: Any] {
-            let properties = node["properties"] as? [String: Any] ?? [:]
-            for required in node["required"] as? [String] ?? [] {
-                #expect(object[required] != nil, "\(path) lacks required field \"\(required)\"", sourceLocation: sourceLocation)
-            }
-            for (key, sub) in properties {
-                if let field = object[key], let sub = sub as? [String: Any] { check(field, against: sub, path: "\(path).\(key)") }
-            }
-        }
-        if let array = value as? [Any], let items = node["items"] as? [String: Any] {
-            for (i, item) in array.enumerated() { check(item, against: items, path: "\(path)[\(i)]") }
-        }
-    }
-    check(object, against: schema, path: name)
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    try expectMatchesSchema(jsonLines: [String(decoding: data, as: UTF8.self)], name, sourceLocation: sourceLocation)
 }
 
-private func matches(_ value: Any, type: String) -> Bool {
-    let isBool = (value as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
-    switch type {
-    case "object": return value is [String: Any]
-    case "array": return value is [Any]
-    case "string": return value is String
-    case "null": return value is NSNull
-    case "boolean": return isBool
-    case "integer": return !isBool && (value as? NSNumber).map { $0.doubleValue == $0.doubleValue.rounded() } ?? false
-    case "number": return !isBool && value is NSNumber
-    default: return false
+/// Validates many JSON documents (record values as they came, one per element) against
+/// `schemas/NAME.schema.json` in one run of the validator; one Issue lists every mismatch.
+func expectMatchesSchema(jsonLines: [String], _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    guard !jsonLines.isEmpty else {
+        Issue.record("no documents to check against \(name).schema.json", sourceLocation: sourceLocation)
+        return
     }
+    // A raw line break in valid JSON is whitespace (in strings it must be escaped), so joining
+    // them away keeps each document on its own line: line N of the report is jsonLines[N - 1].
+    let lines = jsonLines.map { $0.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-schema-\(UUID().uuidString).jsonl")
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    guard let result = runSchemaValidator([name, file.path], sourceLocation: sourceLocation), result.status != 0 else { return }
+    // Quote the first few documents the report names, so a failure shows what was checked.
+    var quoted: [String] = []
+    for line in result.output.split(separator: "\n") where line.hasPrefix("line ") && quoted.count < 5 {
+        guard let number = Int(line.dropFirst(5).prefix { $0.isNumber }), lines.indices.contains(number - 1),
+              !quoted.contains(where: { $0.hasPrefix("line \(number): ") }) else { continue }
+        let document = lines[number - 1]
+        quoted.append("line \(number): \(document.count > 2000 ? String(document.prefix(2000)) + "..." : document)")
+    }
+    Issue.record("""
+        \(jsonLines.count == 1 ? "the document does" : "documents do") not match \(name).schema.json:
+        \(result.output)
+        the documents (line N: jsonLines[N - 1]):
+        \(quoted.joined(separator: "\n"))
+        """, sourceLocation: sourceLocation)
+}
+
+/// Checks every schema in schemas/ is a valid 2020-12 schema whose $refs resolve, and that every
+/// `examples` and `default` in it satisfies the (sub)schema it belongs to.
+func expectSchemasAndExamplesValid(sourceLocation: SourceLocation = #_sourceLocation) {
+    if let result = runSchemaValidator(["--examples"], sourceLocation: sourceLocation), result.status != 0 {
+        Issue.record("schemas/ or their examples are invalid:\n\(result.output)", sourceLocation: sourceLocation)
+    }
+}
+
+/// The Python that runs scripts/validate-json.py: WINNOW_SCHEMA_PYTHON, else /usr/bin/python3
+/// (Debian's, where python3-jsonschema installs; a python3 earlier on PATH may lack it).
+var schemaValidatorPython: String {
+    let override = ProcessInfo.processInfo.environment["WINNOW_SCHEMA_PYTHON"] ?? ""
+    return override.isEmpty ? "/usr/bin/python3" : override
+}
+
+/// Runs scripts/validate-json.py with `arguments`: its exit status and its standard output and
+/// error together. Nil, with an Issue recorded, when the validator cannot run at all (no Python,
+/// no jsonschema): a missing validator must fail the test, not pass it.
+func runSchemaValidator(_ arguments: [String], sourceLocation: SourceLocation) -> (status: Int32, output: String)? {
+    let python = schemaValidatorPython
+    let setup = "install python3 and python3-jsonschema (scripts/install-deps.sh), or point WINNOW_SCHEMA_PYTHON at a Python that has jsonschema >= 4.10"
+    let process = Process()
+    let script = repositoryRoot.appendingPathComponent("scripts/validate-json.py").path
+    if python.contains("/") {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            Issue.record("cannot validate against the schemas: no Python at \(python); \(setup)", sourceLocation: sourceLocation)
+            return nil
+        }
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script] + arguments
+    }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    process.standardInput = FileHandle.nullDevice
+    do { try process.run() } catch {
+        Issue.record("cannot validate against the schemas: cannot run \(python): \(error); \(setup)", sourceLocation: sourceLocation)
+        return nil
+    }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    // 0: valid, 1: invalid documents; anything else means the validator itself did not work.
+    guard status == 0 || status == 1 else {
+        let why = status == 3 ? "the jsonschema package is missing for \(python)" : "\(python) scripts/validate-json.py exited \(status)"
+        Issue.record("cannot validate against the schemas: \(why); \(setup)\n\(output)", sourceLocation: sourceLocation)
+        return nil
+    }
+    return (status, output)
 }
 
 /// A plain HTTP GET on loopback: status code and body (raw sockets, no URLSession needed).
