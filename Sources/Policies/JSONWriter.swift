@@ -38,7 +38,7 @@ public enum JSONWriter {
     }
 
     /// Floats print with the shortest round-tripping digits; JSON has no NaN or infinity, so
-    /// those become null (the scorer dead-letters non-finite scores before it gets here).
+    /// those become null (policies refuse non-finite scores, so results never hold one).
     public static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
     public static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
