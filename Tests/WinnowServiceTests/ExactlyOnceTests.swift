@@ -57,6 +57,8 @@ import Glibc
         let expected = try ServeIntegrationTests.expectedSelections(groups, model: model)
         let byID = Dictionary(uniqueKeysWithValues: groups.map { ($0.id, $0) })
         for message in results { try ServeIntegrationTests.check(message, expected: expected, groups: byID) }
+        try expectMatchesSchema(jsonLines: ServeIntegrationTests.values(results), "selection")
+        try expectMatchesSchema(jsonLines: ServeIntegrationTests.values(samples), "sft-sample")
 
         // The offsets went with the transactions: the group's next member has nothing left to read.
         let remaining = try await readTopic(topics.input, broker: broker, group: topics.group,

@@ -44,7 +44,7 @@ import Glibc
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    static func values(_ messages: [KafkaMessage]) -> [String] { messages.map { String(decoding: $0.value ?? [], as: UTF8.self) } }
+    static func values(_ messages: [KafkaMessage]) -> [String] { ServeIntegrationTests.values(messages) }
 
     /// (group, candidate index) of each SFT row.
     static func sftKeys(_ lines: [String]) throws -> [String] {

@@ -41,14 +41,16 @@ import Testing
 
     /// The validator reports what is wrong (and the helper turns that into an Issue) rather than
     /// passing whatever it is given.
+    /// The validator really rejects: a selection without a required field fails with the reason.
     @Test func aRecordMissingARequiredFieldFails() throws {
         var selection = try #require(try Self.examples("selection").first as? [String: Any])
         selection["response_tokens"] = nil
-        try withKnownIssue {
-            try expectMatchesSchema(selection, "selection")
-        } matching: { issue in
-            issue.comments.contains { $0.rawValue.contains("'response_tokens' is a required property") }
-        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-invalid-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: selection).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try #require(runSchemaValidator(["selection", file.path], sourceLocation: #_sourceLocation))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("'response_tokens' is a required property"), "\(result.output)")
     }
 
     @Test func promptGroupExamplesDecode() throws {

@@ -45,6 +45,9 @@ import Glibc
 
     struct Expected { var scores: [Double]; var argmax: Int }
 
+    /// Record values as text, for the schema validator.
+    static func values(_ messages: [KafkaMessage]) -> [String] { messages.map { String(decoding: $0.value ?? [], as: UTF8.self) } }
+
     /// The demo model's own best-of-N references (expected.json, made by transformers in
     /// scripts/make-demo-model.py): groups and their float32 eager scores.
     static func referenceGroups(model: URL) throws -> (groups: [TestGroup], expected: [String: Expected]) {
@@ -88,7 +91,6 @@ import Glibc
     static func check(_ message: KafkaMessage, expected: [String: Expected], groups: [String: TestGroup],
                       tolerance: Double = 1e-4) throws {
         let object = try jsonObject(message)
-        try expectMatchesSchema(object, "selection")
         let id = try #require(object["group_id"] as? String)
         #expect(message.keyString == id, "results are keyed by group id")
         let want = try #require(expected[id], "unexpected group \(id)")
@@ -164,6 +166,7 @@ import Glibc
         #expect(Set(ids) == Set(groups.map(\.id)))
         let byID = Dictionary(uniqueKeysWithValues: groups.map { ($0.id, $0) })
         for message in results { try Self.check(message, expected: expected, groups: byID) }
+        try expectMatchesSchema(jsonLines: Self.values(results), "selection")
         for message in results where message.keyString?.hasPrefix("transformers-") == true {
             try Self.check(message, expected: references.expected, groups: byID, tolerance: 1e-3)
         }
@@ -216,10 +219,11 @@ import Glibc
         for message in results { try Self.check(message, expected: expected, groups: byID) }
 
         #expect(letters.count == poison.count, "log:\n\(serve.log.suffix(3000))")
+        try expectMatchesSchema(jsonLines: Self.values(results), "selection")
+        try expectMatchesSchema(jsonLines: Self.values(letters), "dead-letter")
         var seen: [String: String] = [:]
         for message in letters {
             let object = try jsonObject(message)
-            try expectMatchesSchema(object, "dead-letter")
             let key = try #require(object["key"] as? String)
             #expect(message.keyString == key, "dead letters keep the original key")
             seen[key] = object["reason"] as? String
