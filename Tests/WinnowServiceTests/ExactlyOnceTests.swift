@@ -29,11 +29,8 @@ import Glibc
 
     @Test("exactly-once from a config file: G groups, exactly G results and G SFT rows for read_committed, offsets committed with them")
     func transactionsCommitOutputsWithOffsets() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         let sftTopic = uniqueName("sft")
         try KafkaAdmin(configuration: ["bootstrap.servers": broker.bootstrapServers])
             .createTopics([KafkaNewTopic(name: sftTopic, partitions: 2)], timeout: .seconds(10))
@@ -68,11 +65,8 @@ import Glibc
 
     @Test("exactly-once, kill -9 mid-stream, then a restart: every group has a result for read_committed, none twice")
     func killAndRestart() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         let groups = ServeIntegrationTests.groups(60, prefix: "eosk")
         try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
         let flags = ["--exactly-once", "--transaction-interval-ms", "200", "--max-inflight-tokens", "300"]

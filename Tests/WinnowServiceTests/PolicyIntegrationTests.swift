@@ -66,11 +66,8 @@ import Glibc
 
     @Test("SFT rows and preference pairs through the broker equal winnow score --emit's; group overrides apply; an invalid policy is dead-lettered")
     func sftAndPairsTopics() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         let sftTopic = uniqueName("sft"), pairsTopic = uniqueName("pairs")
         let admin = try KafkaAdmin(configuration: ["bootstrap.servers": broker.bootstrapServers])
         try admin.createTopics([KafkaNewTopic(name: sftTopic, partitions: 2), KafkaNewTopic(name: pairsTopic, partitions: 2)],

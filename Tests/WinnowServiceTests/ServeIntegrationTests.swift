@@ -116,11 +116,8 @@ import Glibc
 
     @Test("G groups over 3 partitions in, exactly G selections out with winnow score's argmax; SIGTERM exits 0")
     func groupsInSelectionsOut() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         // Generated groups checked against `winnow score`, and the demo model's reference groups
         // checked against transformers as well.
         let references = try Self.referenceGroups(model: model)
@@ -179,11 +176,8 @@ import Glibc
 
     @Test("poison records are dead-lettered with their reasons; every good group is scored")
     func poisonRecords() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         let good = Self.groups(9, prefix: "ok")
         let expected = try Self.expectedSelections(good, model: model)
         let long = String(repeating: "a very long answer ", count: 2000)
@@ -240,11 +234,8 @@ import Glibc
 
     @Test("SIGTERM mid-stream drains in-flight groups, commits and exits 0; the group's next member reads only what had no result")
     func sigtermDrainsAndCommits() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         let groups = Self.groups(60, prefix: "d")
         try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
 
@@ -277,11 +268,8 @@ import Glibc
 
     @Test("a drain out of time (--drain-timeout) leaves the unfinished groups uncommitted for the next member, exit 0")
     func drainTimeoutLeavesTheRest() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 2)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 2)
         // Long answers (about 1,000 tokens each), so scoring outlasts the signal.
         let groups = Self.groups(80, prefix: "t").map { group in
             var long = group
@@ -335,11 +323,8 @@ import Glibc
 
     @Test("kill -9 mid-stream, then a restart: every group gets a result (duplicates counted, at-least-once)")
     func killAndRestart() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         let groups = Self.groups(60, prefix: "k")
         try await produce(groups.map { ($0.id, $0.record) }, topic: topics.input, partitions: 3, broker: broker)
 
@@ -374,11 +359,8 @@ import Glibc
 
     @Test("two instances in one group share the partitions; stopping one hands its partitions to the other, no group lost")
     func twoInstancesHandOver() async throws {
-        let model = try demoModelDirectory()
-        let broker = try TansuBroker()
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 3)
         defer { broker.stop() }
-        let topics = ServeTopics()
-        try topics.create(on: broker, inputPartitions: 3)
         let a = try ServeProcess(broker: broker, topics: topics, model: model)
         let b = try ServeProcess(broker: broker, topics: topics, model: model)
         func owns(_ serve: ServeProcess) -> Bool { serve.log.contains("partitions assigned") && serve.log.contains("partitions=[\"") }

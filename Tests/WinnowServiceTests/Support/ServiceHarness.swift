@@ -47,6 +47,19 @@ struct ServeTopics {
     }
 }
 
+/// What most service tests start from: the demo model, a fresh broker (stop it with `defer`) and
+/// the service's topics on it, the input topic with `inputPartitions` partitions.
+func serviceUnderTest(inputPartitions: Int32) throws -> (model: URL, broker: TansuBroker, topics: ServeTopics) {
+    let model = try demoModelDirectory()
+    let broker = try TansuBroker()
+    let topics = ServeTopics()
+    do { try topics.create(on: broker, inputPartitions: inputPartitions) } catch {
+        broker.stop()
+        throw error
+    }
+    return (model, broker, topics)
+}
+
 /// A running `winnow serve` process, its output kept in a temporary file.
 ///
 /// Spawned with posix_spawn and an empty signal mask, as a shell or the kubelet starts it:
