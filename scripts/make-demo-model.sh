@@ -3,8 +3,8 @@
 # card) and rewrites its transformers references (expected.json). See make-demo-model.py.
 #
 # Dev-time only: needs torch + transformers, which CI never has. Uses the repository's .venv
-# (override with VENV=...) and creates it from PyPI when it is missing. Seeded, CPU only, a few
-# minutes on two cores.
+# (override with VENV=...) and creates it from PyPI when it is missing. Seeded, CPU only, about
+# ten minutes on one thread.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${VENV:-$root/.venv}"
