@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on this machine (`make demo`): a local Tansu broker, topics, the shipped
 # demo reward model, sample prompt groups produced, `winnow serve` scoring them, each group's
-# ranking printed, a clean shutdown (SIGTERM drains and commits), the broker stopped.
+# ranking printed, the SFT rows and preference pairs its selection policy made from the same pass,
+# a clean shutdown (SIGTERM drains and commits), the broker stopped.
 #
 #   deploy/local/demo.sh            (expects .build/release/winnow: `make demo` builds it first)
 #
@@ -30,7 +31,7 @@ trap cleanup EXIT
 echo "== broker: Tansu on $brokers (memory storage)"
 bash "$here/broker.sh" stop "$port" >/dev/null 2>&1 || true
 bash "$here/broker.sh" start "$port"
-bash "$here/topics.sh" --port "$port" prompt-groups:3 selections:3 prompt-groups.dead-letter:1
+bash "$here/topics.sh" --port "$port" prompt-groups:3 selections:3 prompt-groups.dead-letter:1 sft-samples:1 preference-pairs:1
 
 echo "== model"
 "$winnow" inspect --model "$model" --max-length 2048 | sed 's/^/   /'
@@ -40,14 +41,31 @@ good=$(grep -vc '"candidates": \[\]' "$groups")
 echo "== producing $total prompt groups (one of them poison) to prompt-groups"
 "$winnow" produce --brokers "$brokers" --topic prompt-groups --input "$groups"
 
-echo "== winnow serve (log: $work/serve.log)"
+# Keep each group's best answer as an SFT row and pair it against the answers it clearly beats.
+policy='{"rejection": {"top_k": 1}, "pairs": {"strategy": "best_vs_rest", "min_margin": 5.0, "max_pairs": 2}}'
+echo "== winnow serve (log: $work/serve.log), policy $policy"
 "$winnow" serve --model "$model" --max-length 2048 --brokers "$brokers" --group winnow-demo \
   --input-topic prompt-groups --results-topic selections --dead-letter-topic prompt-groups.dead-letter \
+  --policy "$policy" --sft-topic sft-samples --pairs-topic preference-pairs \
   -X session.timeout.ms=6000 -X heartbeat.interval.ms=1000 >"$work/serve.log" 2>&1 &
 serve_pid=$!
 
 "$winnow" consume --brokers "$brokers" --topic selections --count "$good" --timeout 120 >"$work/selections.jsonl"
 "$winnow" consume --brokers "$brokers" --topic prompt-groups.dead-letter --count 1 --timeout 30 >"$work/dead-letters.jsonl"
+# Each selection says what its policy decided: as many SFT rows and pairs must be on their topics.
+count() {  # SFT rows (accepted candidates) or pairs the selections announce
+  python3 - "$1" "$work/selections.jsonl" <<'PY'
+import json, sys
+what, path = sys.argv[1], sys.argv[2]
+selections = [json.loads(line) for line in open(path) if line.strip()]
+if what == "rejection":
+    print(sum(len(s.get("rejection", {}).get("accepted", [])) for s in selections))
+else:
+    print(sum(len(s.get("pairs", [])) for s in selections))
+PY
+}
+"$winnow" consume --brokers "$brokers" --topic sft-samples --count "$(count rejection)" --timeout 30 >"$work/sft-samples.jsonl"
+"$winnow" consume --brokers "$brokers" --topic preference-pairs --count "$(count pairs)" --timeout 30 >"$work/preference-pairs.jsonl"
 
 echo "== stopping winnow serve with SIGTERM (drain, commit, exit 0)"
 kill -TERM "$serve_pid"
@@ -58,4 +76,10 @@ echo "   winnow serve exited with status $status"
 
 echo "== rankings"
 python3 "$here/show-results.py" "$groups" "$work/selections.jsonl" "$work/dead-letters.jsonl"
+echo "== training data from the same pass"
+echo "   $(grep -c . "$work/sft-samples.jsonl") SFT rows on sft-samples, $(grep -c . "$work/preference-pairs.jsonl") preference pairs on preference-pairs ($work/)"
+head -1 "$work/preference-pairs.jsonl" | python3 -c '
+import json, sys
+p = json.loads(sys.stdin.read())
+print("   e.g. %s: chosen %r over %r, margin %.2f" % (p["group_id"], p["chosen"], p["rejected"], p["margin"]))'
 [ "$status" -eq 0 ]
