@@ -66,7 +66,8 @@ struct ServeCommand: ParsableCommand {
         FILE (a JSON object keyed by the flags' names with underscores, plus
         "kafka": {librdkafka properties} and "policy": {...}), then defaults.
         Environment variables:
-          WINNOW_CONFIG, WINNOW_MODEL, WINNOW_BROKERS, WINNOW_GROUP,
+          WINNOW_CONFIG, WINNOW_MODEL, WINNOW_THREADS, WINNOW_TOKEN_BUDGET,
+          WINNOW_MAX_LENGTH, WINNOW_WEIGHTS, WINNOW_BROKERS, WINNOW_GROUP,
           WINNOW_INPUT_TOPIC, WINNOW_RESULTS_TOPIC, WINNOW_DEAD_LETTER_TOPIC,
           WINNOW_SFT_TOPIC, WINNOW_PAIRS_TOPIC, WINNOW_POLICY (JSON or @FILE),
           WINNOW_MAX_CANDIDATES, WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_EXACTLY_ONCE
@@ -153,7 +154,10 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "winnow.serve")
 
         let configuration = try serviceConfiguration(environment: environment, file: file)
-        let rewardModel = try model.loadModel(fallback: try environment["WINNOW_MODEL"] ?? file?.string("model"))
+        let rewardModel = try model.loadModel { key in
+            if let text = environment["WINNOW_" + key.uppercased()], !text.isEmpty { return text }
+            return try file?.string(key)
+        }
         let encoder: ChatEncoder
         do {
             encoder = try ChatEncoder(directory: rewardModel.directory.url, maxLength: rewardModel.maxSequenceLength,

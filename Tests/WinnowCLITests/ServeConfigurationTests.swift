@@ -21,6 +21,8 @@ import Testing
         (#"{"exactly_once": "maybe"}"#, "exactly_once (WINNOW_EXACTLY_ONCE) must be true or false"),
         (#"{"max_candidates": -3}"#, "max_candidates (WINNOW_MAX_CANDIDATES) must be a positive integer"),
         (#"{"drain_timeout": "soon"}"#, "drain_timeout (WINNOW_DRAIN_TIMEOUT) must be a number of seconds"),
+        (#"{"weights": "fp8"}"#, #"weights must be float32 or bfloat16, got "fp8""#),
+        (#"{"token_budget": 0}"#, #"token_budget must be a positive integer, got "0""#),
         ("[1, 2]", "must hold a JSON object"),
         ("{", "is not JSON"),
     ])
