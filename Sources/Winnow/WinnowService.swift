@@ -18,21 +18,21 @@ import RewardModel
 /// while more than `maxInFlightTokens` are queued or being scored and resumes them below that,
 /// so `max.poll.interval.ms` is never exceeded.
 public final class WinnowService: @unchecked Sendable {
-    private let configuration: ServiceConfiguration
+    let configuration: ServiceConfiguration
     private let model: RewardModel
     private let decoder: PromptGroupDecoder
     private let tokenizer: GroupTokenizer
     private let modelIdentity: Selection.ModelIdentity
-    private let logger: Logger
+    let logger: Logger
 
     private let queue = ScoringQueue()
-    private let tracker = Locked(OffsetTracker())
+    let tracker = Locked(OffsetTracker())
     private let stopRequested = Locked(false)
     /// A fatal producer error: outputs can no longer be delivered, so the service stops.
-    private let producerFailure = Locked<KafkaError?>(nil)
+    let producerFailure = Locked<KafkaError?>(nil)
     private let counters = Locked(Counters())
     /// Exactly-once mode: outputs waiting for the transaction that commits their input offsets.
-    private let transactional = TransactionalOutputs()
+    let transactional = TransactionalOutputs()
     /// Prometheus metrics, served on `configuration.metricsAddress`.
     public let metrics = Metrics()
     /// Consuming and not draining: what `/readyz` reports.
@@ -342,75 +342,7 @@ public final class WinnowService: @unchecked Sendable {
         tracker.withLock { _ = $0.complete(partition, offset: offset, generation: generation) }
     }
 
-    // MARK: - Offsets, partitions
-
-    /// Commits the offsets of done records: directly (at-least-once: their outputs are
-    /// acknowledged), or in a transaction with their outputs (exactly-once).
-    private func commit(_ loop: ConsumerLoop, only: Set<KafkaTopicPartition>? = nil) {
-        guard let consumer = loop.consumer else { return }
-        let offsets = tracker.withLock { $0.takeCommittable(only: only) }
-        guard !offsets.isEmpty else { return }
-        if configuration.exactlyOnce, let producer = loop.producer {
-            commitTransaction(offsets, consumer: consumer, producer: producer)
-            return
-        }
-        do {
-            try consumer.commit(offsets)
-            logger.debug("committed", metadata: ["offsets": "\(Self.describe(offsets))"])
-        } catch {
-            tracker.withLock { $0.uncommit(offsets) }
-            logger.warning("commit failed; will retry", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// One transaction: the outputs of every record below `offsets`, and the offsets themselves.
-    /// On failure it is aborted and retried at the next commit with the same outputs; a fatal
-    /// error (a fenced producer) stops the service.
-    private func commitTransaction(_ offsets: [KafkaTopicPartition: Int64], consumer: KafkaConsumer, producer: KafkaProducer) {
-        let entries = transactional.entries(below: offsets)
-        do {
-            try producer.beginTransaction()
-            for record in entries.flatMap(\.records) { try produceInTransaction(record, producer: producer) }
-            try producer.sendOffsetsToTransaction(offsets, groupMetadata: try consumer.groupMetadata())
-            try producer.commitTransaction()
-        } catch {
-            tracker.withLock { $0.uncommit(offsets) }
-            let kafkaError = error as? KafkaError
-            if kafkaError?.isFatal ?? false {
-                logger.critical("transactional producer failed fatally; stopping", metadata: ["error": "\(error)"])
-                producerFailure.withLock { $0 = $0 ?? kafkaError }
-                return
-            }
-            logger.warning("transaction failed; aborting, will retry", metadata: ["error": "\(error)"])
-            do { try producer.abortTransaction() } catch {
-                logger.critical("aborting the transaction failed; stopping", metadata: ["error": "\(error)"])
-                producerFailure.withLock { $0 = $0 ?? (error as? KafkaError) ?? kafkaError }
-            }
-            return
-        }
-        transactional.remove(below: offsets)
-        for entry in entries { entry.onCommitted() }
-        metrics.increment("winnow_transactions_committed_total")
-        logger.debug("transaction committed", metadata: ["offsets": "\(Self.describe(offsets))", "outputs": "\(entries.count)"])
-    }
-
-    /// Produces into the open transaction, waiting for room when the local queue is full.
-    private func produceInTransaction(_ record: KafkaProducerMessage, producer: KafkaProducer) throws {
-        var attempts = 0
-        while true {
-            do {
-                try producer.produce(record) { _ in }  // commitTransaction reports failed deliveries
-                return
-            } catch let error as KafkaError where error.code == .queueFull && attempts < 100 {
-                attempts += 1
-                try producer.flush(timeout: .milliseconds(100))
-            }
-        }
-    }
-
-    private static func describe(_ offsets: [KafkaTopicPartition: Int64]) -> String {
-        offsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-    }
+    // MARK: - Partitions, gauges (commits: WinnowService+Commit.swift)
 
     private func updateGauges(_ loop: ConsumerLoop) {
         metrics.set("winnow_inflight_tokens", Double(queue.inFlightTokens))
@@ -467,41 +399,5 @@ public final class WinnowService: @unchecked Sendable {
         case .failed(let error):
             logger.warning("rebalance failed; rejoining", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-/// The consumer thread's view of its partitions.
-private final class ConsumerLoop {
-    var consumer: KafkaConsumer?
-    var producer: KafkaProducer?
-    var assigned: Set<KafkaTopicPartition> = []
-    private(set) var paused = false
-
-    func setPaused(_ paused: Bool) {
-        self.paused = paused
-        if paused { pause(Array(assigned)) } else { resume(Array(assigned)) }
-    }
-
-    func pause(_ partitions: [KafkaTopicPartition]) {
-        guard !partitions.isEmpty else { return }
-        try? consumer?.pause(partitions)
-    }
-
-    func resume(_ partitions: [KafkaTopicPartition]) {
-        guard !partitions.isEmpty else { return }
-        try? consumer?.resume(partitions)
-    }
-}
-
-/// A value guarded by a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock(); defer { lock.unlock() }
-        return try body(&value)
     }
 }
