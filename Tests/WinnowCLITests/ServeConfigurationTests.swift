@@ -10,7 +10,7 @@ import Testing
         return url
     }
 
-    func serve(_ arguments: [String], environment: [String: String] = [:]) throws -> CLI.Result {
+    func serve(_ arguments: [String]) throws -> CLI.Result {
         try CLI.run(["serve", "--brokers", "127.0.0.1:1"] + arguments)
     }
 
