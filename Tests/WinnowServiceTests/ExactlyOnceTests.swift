@@ -58,8 +58,7 @@ import Glibc
         try expectMatchesSchema(jsonLines: ServeIntegrationTests.values(samples), "sft-sample")
 
         // The offsets went with the transactions: the group's next member has nothing left to read.
-        let remaining = try await readTopic(topics.input, broker: broker, group: topics.group,
-                                            extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
+        let remaining = try await uncommittedInput(topics, broker: broker)
         #expect(remaining.isEmpty, "input records left uncommitted: \(remaining.compactMap(\.keyString))")
     }
 
@@ -107,8 +106,7 @@ import Glibc
         }
         // Whatever Tansu shows, what was committed before the kill is never produced again in
         // a committed transaction: the restart starts after the committed offsets.
-        let remaining = try await readTopic(topics.input, broker: broker, group: topics.group,
-                                            extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
+        let remaining = try await uncommittedInput(topics, broker: broker)
         #expect(remaining.isEmpty)
     }
 }

@@ -256,9 +256,7 @@ import Glibc
 
         // A new member of the same group starts from the committed offsets: it must see exactly
         // the groups without a result (nothing scored is read again, nothing unscored is skipped).
-        // (Same assignment strategy as the service: a group cannot mix protocols.)
-        let remaining = try await readTopic(topics.input, broker: broker, group: topics.group,
-                                            extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
+        let remaining = try await uncommittedInput(topics, broker: broker)
         let unread = Set(remaining.compactMap(\.keyString))
         #expect(unread.isDisjoint(with: scored), "records with a result were not committed")
         #expect(unread.union(scored) == Set(groups.map(\.id)), "records neither scored nor left for the group")
@@ -289,8 +287,7 @@ import Glibc
 
         let results = try await readTopic(topics.results, broker: broker, count: groups.count, timeout: .seconds(20))
         let scored = Set(try results.map { try jsonObject($0)["group_id"] as! String })
-        let remaining = try await readTopic(topics.input, broker: broker, group: topics.group,
-                                            extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
+        let remaining = try await uncommittedInput(topics, broker: broker)
         let unread = Set(remaining.compactMap(\.keyString))
         #expect(!unread.isEmpty, "the drain was cut short")
         #expect(unread.union(scored) == Set(groups.map(\.id)), "nothing lost: what has no result is left for the next member")

@@ -60,6 +60,13 @@ func serviceUnderTest(inputPartitions: Int32) throws -> (model: URL, broker: Tan
     return (model, broker, topics)
 }
 
+/// The input records the service's consumer group has not committed: what its next member would
+/// read (it joins with the service's assignment strategy: a group cannot mix protocols).
+func uncommittedInput(_ topics: ServeTopics, broker: TansuBroker) async throws -> [KafkaMessage] {
+    try await readTopic(topics.input, broker: broker, group: topics.group,
+                        extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
+}
+
 /// A running `winnow serve` process, its output kept in a temporary file.
 ///
 /// Spawned with posix_spawn and an empty signal mask, as a shell or the kubelet starts it:
