@@ -43,6 +43,7 @@ public final class Metrics: @unchecked Sendable {
         ("winnow_inflight_tokens", "gauge", "Tokens queued or being scored."),
         ("winnow_partitions_paused", "gauge", "1 while the consumer's partitions are paused for back-pressure."),
         ("winnow_pending_records", "gauge", "Records read whose offsets are not yet committable."),
+        ("winnow_outputs_awaiting_transaction", "gauge", "Done records whose outputs wait for the next transaction (--exactly-once)."),
         ("winnow_consumer_lag", "gauge", "Records in the input partition after the last one read, by partition."),
     ]
 

@@ -348,6 +348,7 @@ public final class WinnowService: @unchecked Sendable {
         metrics.set("winnow_inflight_tokens", Double(queue.inFlightTokens))
         metrics.set("winnow_partitions_paused", loop.paused ? 1 : 0)
         metrics.set("winnow_pending_records", Double(tracker.withLock { $0.pendingCount }))
+        metrics.set("winnow_outputs_awaiting_transaction", Double(transactional.count))
         guard let consumer = loop.consumer, !loop.assigned.isEmpty else { return }
         metrics.clearGauge("winnow_consumer_lag")
         // Cheap: the high watermark of the last fetch response and the local position, no requests.
@@ -367,16 +368,24 @@ public final class WinnowService: @unchecked Sendable {
         return (parts[0].isEmpty ? "0.0.0.0" : String(parts[0]), port)
     }
 
+    /// Pauses the partitions while too much is in flight: tokens queued or being scored, or (with
+    /// exactly-once) outputs waiting for a transaction, which pile up while commits fail.
     private func applyBackPressure(_ loop: ConsumerLoop) {
         let inFlight = queue.inFlightTokens
-        if !loop.paused && inFlight > configuration.maxInFlightTokens {
-            logger.debug("pausing partitions", metadata: ["inflight_tokens": "\(inFlight)"])
+        let waiting = configuration.exactlyOnce ? transactional.count : 0
+        let over = inFlight > configuration.maxInFlightTokens || waiting > Self.maxOutputsAwaitingTransaction
+        if !loop.paused && over {
+            logger.debug("pausing partitions", metadata: ["inflight_tokens": "\(inFlight)", "awaiting_transaction": "\(waiting)"])
             loop.setPaused(true)
-        } else if loop.paused && inFlight <= configuration.maxInFlightTokens {
-            logger.debug("resuming partitions", metadata: ["inflight_tokens": "\(inFlight)"])
+        } else if loop.paused && !over {
+            logger.debug("resuming partitions", metadata: ["inflight_tokens": "\(inFlight)", "awaiting_transaction": "\(waiting)"])
             loop.setPaused(false)
         }
     }
+
+    /// Done records whose outputs may wait for a transaction before reading stops: far more than
+    /// one commit interval produces, so only failing commits reach it.
+    static let maxOutputsAwaitingTransaction = 10_000
 
     /// Runs inside `poll`, on the consumer thread.
     private func rebalanced(_ event: KafkaRebalanceEvent, loop: ConsumerLoop) {
