@@ -43,9 +43,15 @@ public final class Publisher: @unchecked Sendable {
     /// once for an empty list).
     public func publish(_ messages: [KafkaProducerMessage], onAcknowledged: @escaping @Sendable () -> Void) {
         guard !messages.isEmpty else { return onAcknowledged() }
-        let outstanding = Countdown(messages.count)
+        let outstanding = Locked(messages.count)
         for message in messages {
-            publish(message) { if outstanding.decrement() { onAcknowledged() } }
+            publish(message) {
+                let last = outstanding.withLock { count -> Bool in
+                    count -= 1
+                    return count == 0
+                }
+                if last { onAcknowledged() }
+            }
         }
     }
 
@@ -71,20 +77,5 @@ public final class Publisher: @unchecked Sendable {
 
     public func close(timeout: Duration) throws {
         try producer.close(timeout: timeout)
-    }
-}
-
-/// Counts acknowledgements down to zero, from any thread.
-private final class Countdown: @unchecked Sendable {
-    private let lock = NSLock()
-    private var remaining: Int
-
-    init(_ count: Int) { remaining = count }
-
-    /// True for the call that reaches zero.
-    func decrement() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        remaining -= 1
-        return remaining == 0
     }
 }

@@ -69,9 +69,8 @@ public struct Selection: Sendable, Equatable {
         }
     }
 
-    /// The results record's JSON value; `metadata` is the group's passthrough object. `source`
-    /// and `timings` are absent when the group did not come from Kafka (`winnow score`).
-    public func json(model: ModelIdentity, metadata: Jinja.Value?, source: RecordSource?, timings: Timings?) -> String {
+    /// The results record's JSON value; `metadata` is the group's passthrough object.
+    public func json(model: ModelIdentity, metadata: Jinja.Value?, source: RecordSource, timings: Timings) -> String {
         func entry(_ e: Entry) -> String {
             var o = JSONWriter.Object()
             o.add("index", int: e.index)
@@ -91,14 +90,12 @@ public struct Selection: Sendable, Equatable {
         out.add("num_tokens", raw: JSONWriter.array(numTokens))
         out.add("response_tokens", raw: JSONWriter.array(responseTokens))
         out.add("metadata", raw: metadata.map(JSONWriter.value) ?? "{}")
-        if let source { out.add("source", raw: source.json) }
-        if let timings {
-            var timing = JSONWriter.Object()
-            timing.add("tokenize_ms", double: Self.rounded(timings.tokenizeMilliseconds))
-            timing.add("score_ms", double: Self.rounded(timings.scoreMilliseconds))
-            timing.add("total_ms", double: Self.rounded(timings.totalMilliseconds))
-            out.add("timings", raw: timing.text)
-        }
+        out.add("source", raw: source.json)
+        var timing = JSONWriter.Object()
+        timing.add("tokenize_ms", double: Self.rounded(timings.tokenizeMilliseconds))
+        timing.add("score_ms", double: Self.rounded(timings.scoreMilliseconds))
+        timing.add("total_ms", double: Self.rounded(timings.totalMilliseconds))
+        out.add("timings", raw: timing.text)
         return out.text
     }
 

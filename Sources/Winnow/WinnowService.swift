@@ -96,7 +96,7 @@ public final class WinnowService: @unchecked Sendable {
             }
             logger.info("exactly-once: outputs and offsets commit in transactions", metadata: [
                 "transactional_id": "\(configuration.producerConfiguration["transactional.id"] ?? "")",
-                "interval_ms": "\(configuration.transactionInterval.components.seconds * 1000 + configuration.transactionInterval.components.attoseconds / 1_000_000_000_000_000)",
+                "interval": "\(configuration.transactionInterval)",
             ])
         }
         let publisher = Publisher(producer: producer, logger: logger)

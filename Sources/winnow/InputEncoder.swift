@@ -72,7 +72,9 @@ struct InputEncoder {
                 try Self.checkCandidateCount(candidates.count)
                 let responses = try candidates.map { try Self.tokenIDs($0, field: "candidate_ids") }
                 var policy = defaultPolicy
-                if case .object(let ordered) = try Value(json: line), let override = ordered["policy"], override != .none {
+                // Re-read with key order kept only when the line has its own policy.
+                if object["policy"] != nil, case .object(let ordered) = try Value(json: line),
+                   let override = ordered["policy"], override != .none {
                     do { policy = try defaultPolicy.overridden(by: override) } catch { throw CommandFailure("\(error)") }
                 }
                 return .group(id: id, sequences: try responses.map { try checked(promptIDs + $0) },
