@@ -1,16 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Data flows one way: ChatText (conversations -> token ids) -> RewardModel (token ids -> rewards)
-// -> the `winnow` CLI. Kafka wraps librdkafka for the service.
+// Data flows one way: ChatText (conversations -> token ids) -> RewardEngine (token ids -> rewards)
+// -> Policies (scores -> decisions) -> WinnowService (Kafka records in, selections out) and the
+// `winnow` command line (WinnowCLI). WinnowKafka wraps librdkafka for the service.
 let package = Package(
     name: "Winnow",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "winnow", targets: ["winnow"]),
-        .library(name: "RewardModel", targets: ["RewardModel"]),
+        .executable(name: "winnow", targets: ["WinnowCLI"]),
+        .library(name: "RewardEngine", targets: ["RewardEngine"]),
         .library(name: "ChatText", targets: ["ChatText"]),
-        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "WinnowKafka", targets: ["WinnowKafka"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,45 +27,46 @@ let package = Package(
         // Token ids -> rewards.
         // The element-wise loops between GEMMs, with AVX2+FMA paths chosen at run time.
         .target(name: "CKernels", path: "Sources/CKernels"),
-        .target(name: "RewardModel", dependencies: ["CBLAS", "CKernels"], path: "Sources/RewardModel",
+        .target(name: "RewardEngine", dependencies: ["CBLAS", "CKernels"], path: "Sources/RewardEngine",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
-        // Conversations -> token ids.
-        .target(name: "Tokenizer", path: "Sources/ChatText/Tokenizer"),
-        .target(name: "Jinja", path: "Sources/ChatText/Jinja"),
-        .target(name: "ChatText", dependencies: ["Tokenizer", "Jinja"], path: "Sources/ChatText/Conversation"),
+        // Conversations -> token ids: tokenizer.json, the Jinja2 engine for chat templates, and the
+        // model-card scoring input built from both.
+        .target(name: "WinnowTokenizer", path: "Sources/ChatText/Tokenizer"),
+        .target(name: "WinnowJinja", path: "Sources/ChatText/Jinja"),
+        .target(name: "ChatText", dependencies: ["WinnowTokenizer", "WinnowJinja"], path: "Sources/ChatText/Conversation"),
 
-        // A small safe Swift wrapper over librdkafka.
-        .target(name: "Kafka", dependencies: ["CRdKafka"], path: "Sources/Kafka"),
+        // A small safe Swift layer over librdkafka.
+        .target(name: "WinnowKafka", dependencies: ["CRdKafka"], path: "Sources/WinnowKafka"),
 
         // Scores -> decisions: rejection sampling, preference pairs, RL rewards.
-        .target(name: "Policies", dependencies: ["Jinja"], path: "Sources/Policies"),
+        .target(name: "Policies", dependencies: ["WinnowJinja"], path: "Sources/Policies"),
 
         // The service: prompt groups in from Kafka, selections out.
-        .target(name: "Winnow", dependencies: [
-            "RewardModel", "ChatText", "Jinja", "Kafka", "Policies",
+        .target(name: "WinnowService", dependencies: [
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "Policies",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Sources/Winnow"),
+        ], path: "Sources/WinnowService"),
 
-        // The command-line tool.
-        .executableTarget(name: "winnow", dependencies: [
-            "RewardModel", "ChatText", "Jinja", "Kafka", "Winnow", "Policies",
+        // The command-line tool, built as the `winnow` executable.
+        .executableTarget(name: "WinnowCLI", dependencies: [
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "WinnowService", "Policies",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Sources/winnow"),
+        ], path: "Sources/WinnowCLI"),
 
-        .testTarget(name: "WinnowCLITests", dependencies: ["winnow"]),
-        .testTarget(name: "RewardModelTests", dependencies: ["RewardModel"],
+        .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI"]),
+        .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("References")]),
-        .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "Jinja"], exclude: ["References"]),
-        .testTarget(name: "JinjaTests", dependencies: ["Jinja"], exclude: ["References"]),
+        .testTarget(name: "WinnowTokenizerTests", dependencies: ["WinnowTokenizer"], resources: [.copy("References")]),
+        .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "WinnowJinja"], exclude: ["References"]),
+        .testTarget(name: "WinnowJinjaTests", dependencies: ["WinnowJinja"], exclude: ["References"]),
         // A real Tansu broker for the tests that need one (a library: test targets cannot share sources).
-        .target(name: "BrokerTestSupport", dependencies: ["Kafka"], path: "Tests/BrokerTestSupport"),
-        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Jinja"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "BrokerTestSupport"]),
-        .testTarget(name: "WinnowServiceTests", dependencies: ["Winnow", "winnow", "Kafka", "RewardModel", "ChatText", "Jinja",
-                                                              "Policies", "BrokerTestSupport"]),
+        .target(name: "BrokerTestSupport", dependencies: ["WinnowKafka"], path: "Tests/BrokerTestSupport"),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "WinnowJinja"]),
+        .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"]),
+        .testTarget(name: "WinnowServiceTests", dependencies: ["WinnowService", "WinnowCLI", "WinnowKafka", "RewardEngine",
+                                                              "ChatText", "WinnowJinja", "Policies", "BrokerTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

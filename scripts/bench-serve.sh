@@ -35,7 +35,7 @@ if [ -z "$model" ]; then
   mkdir -p "$model"
   for f in "$shape"/*; do ln -sf "$f" "$model/"; done
   ln -sf "$root/.local/qwen3/tokenizer.json" "$model/tokenizer.json"
-  python3 - "$root/Tests/JinjaTests/References/templates/Qwen-Qwen3-0.6B.jinja" "$model/tokenizer_config.json" <<'PY'
+  python3 - "$root/Tests/WinnowJinjaTests/References/templates/Qwen-Qwen3-0.6B.jinja" "$model/tokenizer_config.json" <<'PY'
 import json, sys
 template = open(sys.argv[1], encoding="utf-8").read()
 json.dump({"chat_template": template, "bos_token": None, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"},

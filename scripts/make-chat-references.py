@@ -6,7 +6,7 @@ Skywork-Reward model cards produce them.
 
 For Llama-3.1 and Qwen3 it writes Tests/ChatTextTests/References/<model>/tokenizer_config.json
 (the special tokens and chat template of the Skywork-Reward-V2 checkpoints built on them; the
-template texts come from Tests/JinjaTests/References/templates/) and, with the tokenizer.json that
+template texts come from Tests/WinnowJinjaTests/References/templates/) and, with the tokenizer.json that
 scripts/fetch-test-tokenizers.sh puts under --data, loads each as a transformers tokenizer and
 records for every conversation in chat-cases.json:
 
@@ -31,7 +31,7 @@ import transformers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "ChatTextTests", "References")
-TEMPLATES = os.path.join(ROOT, "Tests", "JinjaTests", "References", "templates")
+TEMPLATES = os.path.join(ROOT, "Tests", "WinnowJinjaTests", "References", "templates")
 DATE = "26 Jul 2024"
 
 LLAMA_CONFIG = {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>",
@@ -57,7 +57,7 @@ MODELS = {
                                 "template": "meta-llama-Llama-3.1-8B-Instruct.jinja", "config": LLAMA_CONFIG},
     # Gemma-2's template and a Gemma-flavoured tokenizer (SentencePiece-style BPE with byte fallback,
     # adds <bos>) that scripts/build-test-tokenizers.py committed; "repo:" paths are in this repository.
-    "gemma2": {"tokenizer": "repo:Tests/TokenizerTests/References/tokenizers/gemma-bpe", "post_processor": None,
+    "gemma2": {"tokenizer": "repo:Tests/WinnowTokenizerTests/References/tokenizers/gemma-bpe", "post_processor": None,
                "template": "google-gemma-2-2b-it.jinja",
                "config": {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>",
                           "model_max_length": 8192}},

@@ -47,7 +47,7 @@ from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalize
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, Qwen3Config, Qwen3ForSequenceClassification
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_PATH = ROOT / "Tests/JinjaTests/References/templates/Qwen-Qwen3-0.6B.jinja"
+TEMPLATE_PATH = ROOT / "Tests/WinnowJinjaTests/References/templates/Qwen-Qwen3-0.6B.jinja"
 
 SEED = 20261122
 VOCAB_SIZE = 1200  # BPE ids before the five added tokens

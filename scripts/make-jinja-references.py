@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render the Jinja reference cases with the real Jinja2, set up exactly as transformers sets it up.
 
-Writes Tests/JinjaTests/References/cases.json: a list of cases, each a template (inline text or a
+Writes Tests/WinnowJinjaTests/References/cases.json: a list of cases, each a template (inline text or a
 file under References/templates/), the context the template sees, and either the expected output
 or the error Jinja2 raises (exception class name, message, template line).
 
@@ -35,7 +35,7 @@ import transformers
 from transformers.utils import chat_template_utils as ctu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REF_DIR = os.path.join(ROOT, "Tests", "JinjaTests", "References")
+REF_DIR = os.path.join(ROOT, "Tests", "WinnowJinjaTests", "References")
 TEMPLATE_DIR = os.path.join(REF_DIR, "templates")
 FIXED_NOW = datetime.datetime(2026, 3, 7, 14, 5, 9)
 # Jinja2 compiles `1[1:]` to Python that CPython warns about; the warnings are noise here.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds tiny random reward-model checkpoints and their transformers reference scores.
 
-Writes, under --out (default Tests/RewardModelTests/Fixtures):
+Writes, under --out (default Tests/RewardEngineTests/Fixtures):
 
   qwen3-tiny/  Qwen3ForSequenceClassification, single model.safetensors, transformers-5 config
   llama-tiny/  LlamaForSequenceClassification (llama3 rope scaling), sharded safetensors, config
@@ -278,7 +278,7 @@ def build_fixture(out: Path, name: str, model_class, config, seed: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path,
-                        default=Path(__file__).resolve().parent.parent / "Tests/RewardModelTests/Fixtures")
+                        default=Path(__file__).resolve().parent.parent / "Tests/RewardEngineTests/Fixtures")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.use_deterministic_algorithms(True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the reward-model parity fixtures (tiny bf16 checkpoints + transformers float32
-# reference scores) under Tests/RewardModelTests/Fixtures/.
+# reference scores) under Tests/RewardEngineTests/Fixtures/.
 #
 # Dev-time only: needs torch + transformers, which CI never has. Uses the repository's .venv
 # (override with VENV=...) and creates it from PyPI when it is missing. The versions are pinned
@@ -16,4 +16,4 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, transfo
 fi
 
 exec "$venv/bin/python" "$root/scripts/make-parity-fixtures.py" \
-  --out "${1:-$root/Tests/RewardModelTests/Fixtures}"
+  --out "${1:-$root/Tests/RewardEngineTests/Fixtures}"

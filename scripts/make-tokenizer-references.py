@@ -5,9 +5,9 @@ usage: make-tokenizer-references.py DATA_DIR
 
 DATA_DIR holds llama3/tokenizer.json and qwen3/tokenizer.json (scripts/fetch-test-tokenizers.sh
 makes them); the small tokenizers are the committed ones under
-Tests/TokenizerTests/References/tokenizers/ (scripts/build-test-tokenizers.py makes them).
+Tests/WinnowTokenizerTests/References/tokenizers/ (scripts/build-test-tokenizers.py makes them).
 
-Writes Tests/TokenizerTests/References/corpus.json (the strings) and expected-<name>.json, one
+Writes Tests/WinnowTokenizerTests/References/corpus.json (the strings) and expected-<name>.json, one
 case per corpus string: encode(s, add_special_tokens=False).ids, the same with True, the token
 strings (id_to_token) and token_to_id of those, decode(ids) with and without skip_special_tokens, and decode([id]) of each
 of the first ids (which exercises partial-UTF-8 repair). Also normalizers.json: each normalizer
@@ -22,7 +22,7 @@ import sys
 from tokenizers import Tokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REFERENCES = os.path.join(HERE, "..", "Tests", "TokenizerTests", "References")
+REFERENCES = os.path.join(HERE, "..", "Tests", "WinnowTokenizerTests", "References")
 SINGLE_ID_DECODES = 48
 
 

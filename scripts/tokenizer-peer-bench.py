@@ -3,11 +3,11 @@
 
 usage: tokenizer-peer-bench.py DATA_DIR [REPETITIONS]
 
-Encodes Tests/TokenizerTests/References/corpus.json REPETITIONS times (default 50) one string at
+Encodes Tests/WinnowTokenizerTests/References/corpus.json REPETITIONS times (default 50) one string at
 a time on one thread (RAYON_NUM_THREADS=1, as the Swift side measures one thread), with the
 llama3 / qwen3 tokenizers under DATA_DIR and the committed gemma-bpe, and prints MB/s of UTF-8
 text. The time includes the Python call per string (a few microseconds). Compare with the
-"tokenizer throughput" lines of the TokenizerTests run or TokenizerBenchmark.measure.
+"tokenizer throughput" lines of the WinnowTokenizerTests run or TokenizerBenchmark.measure.
 """
 import json
 import os
@@ -19,7 +19,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from tokenizers import Tokenizer  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REFERENCES = os.path.join(HERE, "..", "Tests", "TokenizerTests", "References")
+REFERENCES = os.path.join(HERE, "..", "Tests", "WinnowTokenizerTests", "References")
 
 
 def main():

@@ -1,5 +1,5 @@
 import Foundation
-import Jinja
+import WinnowJinja
 
 /// Writes the JSON of output records by hand, so field order is stable and readable and
 /// passthrough metadata keeps the key order it arrived with.

@@ -1,4 +1,4 @@
-import Jinja
+import WinnowJinja
 
 /// Reads one JSON object of a policy, field by field, with errors that name the field's path.
 ///

@@ -1,4 +1,4 @@
-import Jinja
+import WinnowJinja
 
 /// Preference pairs for DPO-style training: (chosen, rejected) candidates of one group whose
 /// scores differ by at least `min_margin` (and by more than zero: equal scores say nothing

@@ -1,4 +1,4 @@
-import Jinja
+import WinnowJinja
 
 /// Rejection sampling: which candidates of a group are good enough to keep (for SFT data).
 ///

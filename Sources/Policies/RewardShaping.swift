@@ -1,5 +1,5 @@
 import Foundation
-import Jinja
+import WinnowJinja
 
 /// Rewards for RL from one group's scores: optional length adjustment, then reward transforms in
 /// the order given, then a group baseline that turns rewards into advantages.

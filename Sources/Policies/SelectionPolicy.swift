@@ -1,4 +1,4 @@
-import Jinja
+import WinnowJinja
 
 /// What to take from one scored group besides the argmax and the ranking, which every result
 /// has: rejection sampling (accepted samples), preference pairs, RL rewards. Each section is

@@ -1,7 +1,7 @@
 import Foundation
-import Kafka
+import WinnowKafka
 
-// Kafka helpers for the tests that run against a real broker (KafkaTests, WinnowServiceTests).
+// Kafka helpers for the tests that run against a real broker (WinnowKafkaTests, WinnowServiceTests).
 
 /// Settings that keep a Tansu group join at ~3 s instead of ~23 s (librdkafka's default
 /// session.timeout.ms of 45 s makes the broker wait much longer before completing a join).

@@ -1,5 +1,5 @@
 import Foundation
-import Jinja
+import WinnowJinja
 import Testing
 @testable import ChatText
 

@@ -1,4 +1,4 @@
-import Jinja
+import WinnowJinja
 import Testing
 @testable import Policies
 

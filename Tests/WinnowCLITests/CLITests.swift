@@ -33,10 +33,10 @@ enum CLI {
                       stderr: String(decoding: err, as: UTF8.self))
     }
 
-    /// Tests/RewardModelTests/Fixtures/NAME in the source tree.
+    /// Tests/RewardEngineTests/Fixtures/NAME in the source tree.
     static func fixture(_ name: String) -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("RewardModelTests/Fixtures/\(name)")
+            .appendingPathComponent("RewardEngineTests/Fixtures/\(name)")
     }
 
     static func lines(_ text: String) -> [[String: Any]] {

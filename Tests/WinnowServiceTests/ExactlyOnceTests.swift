@@ -1,6 +1,6 @@
 import BrokerTestSupport
 import Foundation
-import Kafka
+import WinnowKafka
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -100,7 +100,7 @@ import Glibc
         withKnownIssue("""
             Tansu 0.6.0 sends an empty aborted-transactions list in every Fetch response, so \
             read_committed consumers also get the records of the dead instance's aborted transaction \
-            (see KafkaTests.TransactionTests); on Kafka they are dropped
+            (see WinnowKafkaTests.TransactionTests); on Kafka they are dropped
             """, isIntermittent: true) {
             #expect(duplicates == 0, "duplicates visible to read_committed")
         }

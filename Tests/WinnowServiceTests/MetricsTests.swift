@@ -1,5 +1,5 @@
 import Testing
-@testable import Winnow
+@testable import WinnowService
 
 @Suite struct MetricsTests {
     @Test func rendersCountersGaugesAndCumulativeHistograms() {

@@ -1,6 +1,6 @@
-import Kafka
+import WinnowKafka
 import Testing
-@testable import Winnow
+@testable import WinnowService
 
 @Suite struct OffsetTrackerTests {
     let p0 = KafkaTopicPartition(topic: "in", partition: 0)

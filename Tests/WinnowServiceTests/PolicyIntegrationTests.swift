@@ -1,6 +1,6 @@
 import BrokerTestSupport
 import Foundation
-import Kafka
+import WinnowKafka
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,10 +1,10 @@
 import ChatText
 import Foundation
-import Jinja
+import WinnowJinja
 import Policies
-import RewardModel
+import RewardEngine
 import Testing
-@testable import Winnow
+@testable import WinnowService
 
 @Suite struct PromptGroupDecoderTests {
     let decoder = PromptGroupDecoder(maxCandidates: 4)

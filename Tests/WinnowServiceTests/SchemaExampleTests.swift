@@ -1,8 +1,8 @@
 import Foundation
-import Jinja
+import WinnowJinja
 import Policies
 import Testing
-@testable import Winnow
+@testable import WinnowService
 
 /// The schemas in schemas/ are the contract with the producers and consumers of the topics, and
 /// their examples are what users copy. Checked with a real JSON Schema validator

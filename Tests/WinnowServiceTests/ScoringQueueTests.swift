@@ -1,8 +1,8 @@
 import Foundation
-import Kafka
-import RewardModel
+import WinnowKafka
+import RewardEngine
 import Testing
-@testable import Winnow
+@testable import WinnowService
 
 @Suite struct ScoringQueueTests {
     func work(partition: Int32, offset: Int64, tokens: Int) -> ScoringWork {

@@ -1,6 +1,6 @@
 import Foundation
-import Jinja
-import Tokenizer
+import WinnowJinja
+import WinnowTokenizer
 
 /// What to do with a conversation longer than the model's limit.
 public enum OverflowPolicy: String, Sendable, CaseIterable {

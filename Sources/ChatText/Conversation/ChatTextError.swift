@@ -1,5 +1,5 @@
-import Jinja
-import Tokenizer
+import WinnowJinja
+import WinnowTokenizer
 
 /// Why a conversation or text could not be turned into ids, phrased for the user who sent it.
 public enum ChatTextError: Error, CustomStringConvertible, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import Jinja
+import WinnowJinja
 
 /// What `tokenizer_config.json` (and `chat_template.jinja`, where transformers 5 keeps the
 /// template) say about special tokens and chat templates.

@@ -1,0 +1,33 @@
+import ArgumentParser
+import RewardEngine
+
+@main
+struct WinnowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "winnow",
+        abstract: "Best-of-N selection and rejection sampling with reward models, on the CPU.",
+        subcommands: [ScoreCommand.self, TokenizeCommand.self, InspectCommand.self, BenchCommand.self, ServeCommand.self, ProduceCommand.self, ConsumeCommand.self])
+}
+
+/// Options every command that loads a model shares. `serve` also takes each from its
+/// environment variable or config file (`WINNOW_MODEL` / "model", `WINNOW_THREADS` / "threads",
+/// `WINNOW_TOKEN_BUDGET` / "token_budget", `WINNOW_MAX_LENGTH` / "max_length", `WINNOW_WEIGHTS` /
+/// "weights"), so they are optional here and their defaults applied in `loadModel`.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Hugging Face model directory, or a cache entry models--ORG--NAME (required).")
+    var model: String?
+
+    @Option(name: .long, help: "Threads for GEMMs and parallel loops (default: every core).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Most tokens packed into one forward pass (default: 4096).")
+    var tokenBudget: Int?
+
+    @Option(name: .long, help: "Longest sequence accepted, in tokens (default: 16384).")
+    var maxLength: Int?
+
+    @Option(name: .long, help: "Weights in memory: float32 (fastest; default) or bfloat16 (mapped, about half the memory).")
+    var weights: WeightPrecision?
+}
+
+extension WeightPrecision: ExpressibleByArgument {}
