@@ -30,6 +30,7 @@ fi
 mkdir -p "$cache"
 rm -rf "$rootfs" "$cache"/bookworm-minbase.tmp.*
 tmp="$(mktemp -d "$cache/bookworm-minbase.tmp.XXXXXX")"
+chmod 0755 "$tmp"   # it becomes the image's /: mktemp's 0700 would lock every other user out
 trap 'rm -rf "$tmp"' EXIT
 echo "bookworm-rootfs: debootstrap --variant=minbase bookworm (once per machine; cache $rootfs)" >&2
 debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$tmp.log" 2>&1 \
