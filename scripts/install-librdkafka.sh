@@ -19,8 +19,13 @@ wanted_version="2.8.0"
 version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 
 # Production brokers require TLS (security.protocol=SSL / SASL_SSL): the library must have been
-# built with OpenSSL. builtin.features of the library pkg-config points at says so.
+# built with OpenSSL. builtin.features of the library pkg-config points at says so; without
+# python3 (a bare build image), the libssl in its pkg-config requirements has to do.
 has_ssl() {
+  if ! command -v python3 >/dev/null; then
+    pkg-config --print-requires-private rdkafka 2>/dev/null | grep -qx libssl
+    return
+  fi
   python3 - "$(pkg-config --variable=libdir rdkafka 2>/dev/null)" <<'PY'
 import ctypes, sys
 lib = ctypes.CDLL(f"{sys.argv[1]}/librdkafka.so.1" if sys.argv[1] else "librdkafka.so.1")
