@@ -160,14 +160,15 @@ def wait_ready(url, proc, seconds=90):
 
 
 def same(x, y):
-    """Equal, floats to 1e-5 relative: groups packed into different forward passes (they arrive
-    at other moments) sum in another order and may differ in the last bits."""
+    """Equal, floats to 1e-4 relative (at least 1e-4 absolute): groups packed into other forward
+    passes (they arrive at other moments) sum in another order; 3e-5 was seen on a score of -0.98
+    in a group whose other scores were near -25. What TLS could break, bytes, shows far above that."""
     if isinstance(x, dict) and isinstance(y, dict):
         return x.keys() == y.keys() and all(same(x[k], y[k]) for k in x)
     if isinstance(x, list) and isinstance(y, list):
         return len(x) == len(y) and all(same(a, b) for a, b in zip(x, y))
     if isinstance(x, float) or isinstance(y, float):
-        return isinstance(x, (int, float)) and isinstance(y, (int, float)) and abs(x - y) <= 1e-5 * max(1.0, abs(x))
+        return isinstance(x, (int, float)) and isinstance(y, (int, float)) and abs(x - y) <= 1e-4 * max(1.0, abs(x))
     return x == y
 
 
