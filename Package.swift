@@ -56,7 +56,7 @@ let package = Package(
         ], path: "Sources/WinnowCLI"),
 
         .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI"]),
-        .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine"],
+        .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine", "CKernels"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "WinnowTokenizerTests", dependencies: ["WinnowTokenizer"], resources: [.copy("References")]),
         .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "WinnowJinja"], exclude: ["References"]),

@@ -103,6 +103,8 @@ struct BenchCommand: ParsableCommand {
         report["gemm_share"] = profile.gemmShare
         report["gemm_gflops"] = profile.gemmGFLOPS
         report["load_seconds"] = loadSeconds
+        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads)
+        report["compute"] = Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value as Any) })
         report["peak_rss_bytes"] = ResourceUsage.peakResidentBytes
         if json {
             print(JSON.encode(report))
@@ -111,6 +113,7 @@ struct BenchCommand: ParsableCommand {
         let described = shape["mode"] as? String == "groups"
             ? "\(groups!) groups x \(candidates) candidates, \(promptTokens)-token prompt + \(responseTokens)-token responses"
             : "\(sequences) sequences x \(tokens) tokens"
+        for line in compute.lines { print(line) }
         print("model            \(rewardModel.directory.name) (\(rewardModel.configuration.architecture), \(rewardModel.options.weightPrecision.rawValue) weights)")
         print("shape            \(described), \(rewardModel.options.threads) threads")
         print("load             \(String(format: "%.2f", loadSeconds)) s")

@@ -43,6 +43,7 @@ struct InspectCommand: ParsableCommand {
         let dtypes = Set(store.tensors.values.map(\.storage.rawValue)).sorted()
         let text = try? ChatEncoder(directory: directory.url)
         let c = configuration
+        let compute = ComputeEnvironment.current(threads: threads)
         if json {
             var modes: [String: Any] = [:]
             for (precision, p) in plans {
@@ -59,10 +60,12 @@ struct InspectCommand: ParsableCommand {
                 "stored_dtypes": dtypes, "stored_bytes": plan.storedBytes, "tokenizer": text != nil,
                 "chat_template": text?.hasChatTemplate ?? false, "max_length": min(maxLength, c.maxPositionEmbeddings),
                 "available_bytes": available as Any? ?? NSNull(), "memory": modes,
+                "compute": Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value as Any) }),
             ]
             print(JSON.encode(report))
             return
         }
+        for line in compute.lines { print(line) }
         print("model              \(directory.name)\(directory.revision.map { " @ \($0)" } ?? "")")
         print("architecture       \(c.architecture)")
         print("shape              \(c.layerCount) layers, hidden \(c.hiddenSize), \(c.headCount) heads / \(c.keyValueHeadCount) kv heads of \(c.headDimension), intermediate \(c.intermediateSize), vocab \(c.vocabularySize)")

@@ -4,6 +4,7 @@ import Foundation
 import WinnowKafka
 import Logging
 import Policies
+import RewardEngine
 import WinnowService
 #if canImport(Glibc)
 import Glibc
@@ -169,6 +170,10 @@ struct ServeCommand: ParsableCommand {
                                                "revision": "\(rewardModel.directory.revision ?? "none")",
                                                "max_length": "\(rewardModel.maxSequenceLength)"])
         let service = SelectionService(configuration: configuration, model: rewardModel, encoder: encoder, logger: logger)
+        // What runs, once at start and as an info series: throughput depends on it several-fold.
+        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads)
+        logger.info("compute", metadata: Logger.Metadata(uniqueKeysWithValues: compute.fields.map { ($0.key, .string($0.value)) }))
+        service.metrics.set("winnow_compute_info", labels: Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value) }), 1)
 
         shutdownSignals.onSignal { name in
             logger.notice("signal received; draining", metadata: ["signal": "\(name)"])

@@ -1,18 +1,14 @@
-import CRdKafka
-
 /// A consumer's group identity (group id, generation, member id) at one moment, for
 /// `KafkaProducer.sendOffsetsToTransaction`. Take it right before sending offsets: a rebalance
 /// makes it stale and the broker then rejects the offsets (fencing zombie consumers).
-///
-/// Immutable; owns an `rd_kafka_consumer_group_metadata_t` and frees it once.
-public final class KafkaConsumerGroupMetadata: @unchecked Sendable {
-    let pointer: OpaquePointer
+public struct KafkaConsumerGroupMetadata: Sendable {
+    /// The librdkafka object, owned and freed by the RDKafka layer.
+    let storage: RDKafkaGroupMetadata
 
-    init(adopting pointer: OpaquePointer) {
-        self.pointer = pointer
-    }
+    /// The C object, for the RDKafka layer's `rd_kafka_send_offsets_to_transaction` call.
+    var pointer: OpaquePointer { storage.pointer }
 
-    deinit {
-        rd_kafka_consumer_group_metadata_destroy(pointer)
+    init(adopting storage: RDKafkaGroupMetadata) {
+        self.storage = storage
     }
 }

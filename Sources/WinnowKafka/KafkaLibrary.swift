@@ -1,5 +1,3 @@
-import CRdKafka
-
 /// A small, safe Swift layer over librdkafka.
 ///
 /// - `KafkaConfiguration`: librdkafka properties, passed through unchanged.
@@ -13,5 +11,5 @@ import CRdKafka
 /// polled from one thread (see each type's documentation).
 public enum KafkaLibrary {
     /// The librdkafka version the process runs with, e.g. "2.8.0".
-    public static var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
+    public static var librdkafkaVersion: String { RDKafkaClient.libraryVersion }
 }

@@ -45,6 +45,7 @@ public final class Metrics: @unchecked Sendable {
         ("winnow_pending_records", "gauge", "Records read whose offsets are not yet committable."),
         ("winnow_outputs_awaiting_transaction", "gauge", "Done records whose outputs wait for the next transaction (--exactly-once)."),
         ("winnow_consumer_lag", "gauge", "Records in the input partition after the last one read, by partition."),
+        ("winnow_compute_info", "gauge", "1, labelled with what the model computes on: CPU, features, BLAS core and how it was chosen, kernels."),
     ]
 
     static let batchBounds: [Double] = [1, 2, 4, 8, 16, 32, 64, 128]

@@ -1,17 +1,62 @@
-// Element-wise kernels of the forward pass: the loops between the GEMMs.
+// Element-wise kernels of the forward pass (the loops between the GEMMs) and the CPU facts that
+// choose them.
 //
 // Swift compiles for baseline x86-64 (SSE2), so its SIMD types can use neither AVX2's 8-wide
-// registers nor FMA. These C kernels carry AVX2+FMA versions selected at run time by CPU
-// feature checks, and portable scalar versions everywhere else, so one binary runs on any
-// x86-64 or arm64 machine and uses what the CPU has.
+// registers, FMA nor AVX-512. These C kernels carry one implementation per instruction set —
+// scalar (portable, every machine), AVX2+FMA and AVX-512 — and one dispatch table chosen at run
+// time from cpuid and the OS's saved register state, so one binary runs on any x86-64 or arm64
+// machine and uses what the CPU has. WINNOW_KERNELS=scalar|avx2|avx512 (or wn_set_kernel_path)
+// forces a lower path, which is how the tests run every path the machine supports.
 #ifndef WINNOW_CKERNELS_H
 #define WINNOW_CKERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/// 1 when the AVX2+FMA paths are in use.
+// MARK: - CPU identification
+
+/// What the CPU reports through cpuid, with the OS's consent folded in: an AVX or AVX-512 flag is
+/// set only when XCR0 says the OS saves the matching registers (otherwise using them faults).
+typedef struct {
+    char vendor[13];          ///< "GenuineIntel", "AuthenticAMD", ... ("" off x86)
+    char brand[49];           ///< the brand string, e.g. "Intel(R) Xeon(R) Processor" (trimmed)
+    int family, model, stepping;
+    int sse4_2, avx, avx2, fma, f16c;
+    int avx512f, avx512bw, avx512vl, avx512dq, avx512cd;
+    int avx512_vnni, avx512_bf16, avx512_fp16, avx_vnni;
+    int amx_tile, amx_bf16, amx_int8;   ///< reported by cpuid; usable only after the OS grants them
+} wn_cpu_info;
+
+/// Fills `info` (zeros and empty strings where the architecture has no cpuid).
+void wn_cpu_identify(wn_cpu_info *info);
+
+// MARK: - Kernel paths
+
+/// The element-wise kernel implementations, lowest to highest.
+enum {
+    WN_KERNELS_SCALAR = 0,   ///< portable C, every machine
+    WN_KERNELS_AVX2 = 1,     ///< AVX2 + FMA, 8 lanes
+    WN_KERNELS_AVX512 = 2,   ///< AVX-512 F/BW/VL/DQ, 16 lanes with masked tails
+};
+
+/// The highest path this CPU and OS can run.
+int wn_kernel_path_supported(void);
+
+/// The path in use: the highest supported one, or WINNOW_KERNELS (scalar|avx2|avx512) read at
+/// first use when it names a supported path, or what wn_set_kernel_path chose since.
+int wn_kernel_path(void);
+
+/// Selects a path for every later call (tests and benchmarks); a path the CPU cannot run is
+/// lowered to the highest one it can. Returns the path now in use.
+int wn_set_kernel_path(int path);
+
+/// "scalar", "avx2" or "avx512".
+const char *wn_kernel_path_name(int path);
+
+/// 1 when the AVX2+FMA (or a higher) path is in use.
 int wn_has_avx2_fma(void);
+
+// MARK: - Kernels
 
 /// In place: softmax over row[begin..<end], zeros elsewhere in row[0..<width] (the causal and
 /// sliding-window masks). With softcap > 0 the logits are first capped: cap * tanh(x / cap).

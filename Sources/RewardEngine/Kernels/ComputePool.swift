@@ -11,6 +11,8 @@ public struct ComputePool: Sendable {
 
     public init(threads: Int) {
         self.threads = max(1, threads)
+        // Before the first GEMM: OpenBLAS's core is chosen from the CPU's features (BLASCore).
+        _ = BLASCore.choice
         openblas_set_num_threads(Int32(self.threads))
     }
 

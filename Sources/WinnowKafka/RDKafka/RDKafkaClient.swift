@@ -41,6 +41,9 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_destroy_flags(handle, destroyFlags)
     }
 
+    /// The librdkafka version the process runs with, e.g. "2.8.0".
+    static var libraryVersion: String { String(cString: rd_kafka_version_str()) }
+
     // MARK: - Errors
 
     /// A `KafkaError` for a bare error code; for `_FATAL` it reports the underlying fatal error.

@@ -1,21 +1,13 @@
-#include "ckernels.h"
-
-#include <math.h>
-#include <string.h>
+// The AVX2 + FMA path: 8 lanes, scalar tails. Compiled for every x86-64 build through per-function
+// target attributes and called only when the CPU has AVX2 and FMA (dispatch.c).
+#include "kernel_table.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
 #define WN_AVX2 __attribute__((target("avx2,fma")))
-
-static int avx2_state = -1;
-
-int wn_has_avx2_fma(void) {
-    if (avx2_state < 0) {
-        __builtin_cpu_init();
-        avx2_state = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return avx2_state;
-}
 
 // e^x on eight lanes: Cephes' range reduction and degree-6 polynomial, ~1 ulp.
 WN_AVX2 static inline __m256 exp8(__m256 x) {
@@ -57,7 +49,7 @@ WN_AVX2 static inline float hmax8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-WN_AVX2 static void softcap_avx2(float *row, int n, float cap) {
+WN_AVX2 static void softcap(float *row, int n, float cap) {
     int i = 0;
     __m256 c = _mm256_set1_ps(cap), inv = _mm256_set1_ps(1.0f / cap);
     for (; i + 8 <= n; i += 8)
@@ -65,7 +57,8 @@ WN_AVX2 static void softcap_avx2(float *row, int n, float cap) {
     for (; i < n; i++) row[i] = cap * tanhf(row[i] / cap);
 }
 
-WN_AVX2 static void softmax_avx2(float *row, int valid) {
+WN_AVX2 static void softmax(float *row, int valid, float cap) {
+    if (cap > 0) softcap(row, valid, cap);
     int i = 0;
     __m256 m8 = _mm256_set1_ps(-INFINITY);
     for (; i + 8 <= valid; i += 8) m8 = _mm256_max_ps(m8, _mm256_loadu_ps(row + i));
@@ -85,7 +78,7 @@ WN_AVX2 static void softmax_avx2(float *row, int valid) {
 }
 
 // gelu_tanh(g) = 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3)))
-WN_AVX2 static void geglu_avx2(const float *gate, int width, float *out) {
+WN_AVX2 static void geglu(const float *gate, int width, float *out) {
     const float *up = gate + width;
     const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
     const __m256 k0 = _mm256_set1_ps(0.7978845608028654f), k1 = _mm256_set1_ps(0.044715f);
@@ -102,7 +95,7 @@ WN_AVX2 static void geglu_avx2(const float *gate, int width, float *out) {
     }
 }
 
-WN_AVX2 static void swiglu_avx2(const float *gate, int width, float *out) {
+WN_AVX2 static void swiglu(const float *gate, int width, float *out) {
     const float *up = gate + width;
     int i = 0;
     const __m256 one = _mm256_set1_ps(1.0f);
@@ -114,7 +107,7 @@ WN_AVX2 static void swiglu_avx2(const float *gate, int width, float *out) {
     for (; i < width; i++) out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }
 
-WN_AVX2 static void rms_norm_avx2(const float *x, const float *w, int n, float eps, float *y) {
+WN_AVX2 static void rms_norm(const float *x, const float *w, int n, float eps, float *y) {
     int i = 0;
     __m256 s8 = _mm256_setzero_ps();
     for (; i + 8 <= n; i += 8) { __m256 v = _mm256_loadu_ps(x + i); s8 = _mm256_fmadd_ps(v, v, s8); }
@@ -127,7 +120,7 @@ WN_AVX2 static void rms_norm_avx2(const float *x, const float *w, int n, float e
     for (; i < n; i++) y[i] = x[i] * scale * w[i];
 }
 
-WN_AVX2 static void rope_avx2(float *x, int heads, int head_dim, const float *c, const float *s) {
+WN_AVX2 static void rope(float *x, int heads, int head_dim, const float *c, const float *s) {
     int half = head_dim / 2;
     for (int h = 0; h < heads; h++) {
         float *lo = x + (size_t)h * head_dim, *hi = lo + half;
@@ -146,7 +139,7 @@ WN_AVX2 static void rope_avx2(float *x, int heads, int head_dim, const float *c,
     }
 }
 
-WN_AVX2 static void bf16_avx2(const uint16_t *src, float *dst, size_t n) {
+WN_AVX2 static void bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + i)));
@@ -155,7 +148,7 @@ WN_AVX2 static void bf16_avx2(const uint16_t *src, float *dst, size_t n) {
     for (; i < n; i++) { uint32_t b = (uint32_t)src[i] << 16; memcpy(dst + i, &b, 4); }
 }
 
-WN_AVX2 static float dot_avx2(const float *a, const float *b, int n) {
+WN_AVX2 static float dot(const float *a, const float *b, int n) {
     int i = 0;
     __m256 s8 = _mm256_setzero_ps();
     for (; i + 8 <= n; i += 8) s8 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s8);
@@ -164,77 +157,5 @@ WN_AVX2 static float dot_avx2(const float *a, const float *b, int n) {
     return s;
 }
 
-#define DISPATCH(avx2_call) if (wn_has_avx2_fma()) { avx2_call; return; }
-#define DISPATCH_RETURN(avx2_call) if (wn_has_avx2_fma()) { return avx2_call; }
-#else
-int wn_has_avx2_fma(void) { return 0; }
-#define DISPATCH(avx2_call)
-#define DISPATCH_RETURN(avx2_call)
+const wn_kernel_table wn_kernels_avx2 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot};
 #endif
-
-void wn_softmax_row(float *row, int begin, int end, int width, float softcap) {
-    if (begin > 0) memset(row, 0, (size_t)begin * sizeof(float));
-    if (width > end) memset(row + end, 0, (size_t)(width - end) * sizeof(float));
-    float *v = row + begin;
-    int n = end - begin;
-#if defined(__x86_64__)
-    if (wn_has_avx2_fma()) {
-        if (softcap > 0) softcap_avx2(v, n, softcap);
-        softmax_avx2(v, n);
-        return;
-    }
-#endif
-    if (softcap > 0) for (int i = 0; i < n; i++) v[i] = softcap * tanhf(v[i] / softcap);
-    float m = -INFINITY, s = 0;
-    for (int i = 0; i < n; i++) m = v[i] > m ? v[i] : m;
-    for (int i = 0; i < n; i++) { v[i] = expf(v[i] - m); s += v[i]; }
-    for (int i = 0; i < n; i++) v[i] /= s;
-}
-
-void wn_geglu_row(const float *gate_up, int width, float *out) {
-    DISPATCH(geglu_avx2(gate_up, width, out))
-    const float *up = gate_up + width;
-    for (int i = 0; i < width; i++) {
-        float g = gate_up[i];
-        out[i] = 0.5f * g * (1.0f + tanhf(0.7978845608028654f * (g + 0.044715f * g * g * g))) * up[i];
-    }
-}
-
-void wn_swiglu_row(const float *gate_up, int width, float *out) {
-    DISPATCH(swiglu_avx2(gate_up, width, out))
-    const float *up = gate_up + width;
-    for (int i = 0; i < width; i++) out[i] = gate_up[i] / (1.0f + expf(-gate_up[i])) * up[i];
-}
-
-void wn_rms_norm(const float *x, const float *weight, int n, float eps, float *y) {
-    DISPATCH(rms_norm_avx2(x, weight, n, eps, y))
-    float s = 0;
-    for (int i = 0; i < n; i++) s += x[i] * x[i];
-    float scale = 1.0f / sqrtf(s / (float)n + eps);
-    for (int i = 0; i < n; i++) y[i] = x[i] * scale * weight[i];
-}
-
-void wn_rope(float *x, int heads, int head_dim, const float *c, const float *s) {
-    DISPATCH(rope_avx2(x, heads, head_dim, c, s))
-    int half = head_dim / 2;
-    for (int h = 0; h < heads; h++) {
-        float *lo = x + (size_t)h * head_dim, *hi = lo + half;
-        for (int i = 0; i < half; i++) {
-            float a = lo[i], b = hi[i];
-            lo[i] = a * c[i] - b * s[i];
-            hi[i] = b * c[i] + a * s[i];
-        }
-    }
-}
-
-void wn_bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
-    DISPATCH(bf16_avx2(src, dst, n))
-    for (size_t i = 0; i < n; i++) { uint32_t b = (uint32_t)src[i] << 16; memcpy(dst + i, &b, 4); }
-}
-
-float wn_dot(const float *a, const float *b, int n) {
-    DISPATCH_RETURN(dot_avx2(a, b, n))
-    float s = 0;
-    for (int i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}

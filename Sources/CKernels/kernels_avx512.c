@@ -1,0 +1,142 @@
+// The AVX-512 path (F, BW, VL, DQ): 16 lanes, tails handled with masked loads and stores instead
+// of scalar loops, so short rows (attention over a few keys, small heads) stay vectorised.
+// Called only when the CPU has AVX-512 and the OS saves its registers (dispatch.c).
+#include "kernel_table.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <math.h>
+
+#define WN_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+
+WN_AVX512 static inline __mmask16 tail_mask(int remaining) {
+    return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1u);
+}
+
+// e^x on sixteen lanes: the same Cephes reduction and polynomial as the AVX2 path; the power of
+// two is applied with vscalefps, which also saturates cleanly at the clamped range ends.
+WN_AVX512 static inline __m512 exp16(__m512 x) {
+    x = _mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f));
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.3365447504019f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+// tanh(z) = 1 - 2 / (e^(2z) + 1)
+WN_AVX512 static inline __m512 tanh16(__m512 z) {
+    const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
+    __m512 e = exp16(_mm512_mul_ps(z, two));
+    return _mm512_sub_ps(one, _mm512_div_ps(two, _mm512_add_ps(e, one)));
+}
+
+WN_AVX512 static void softmax(float *row, int n, float cap) {
+    const __m512 ninf = _mm512_set1_ps(-INFINITY);
+    if (cap > 0) {
+        const __m512 c = _mm512_set1_ps(cap), inv = _mm512_set1_ps(1.0f / cap);
+        for (int i = 0; i < n; i += 16) {
+            __mmask16 k = tail_mask(n - i);
+            __m512 v = _mm512_maskz_loadu_ps(k, row + i);
+            _mm512_mask_storeu_ps(row + i, k, _mm512_mul_ps(c, tanh16(_mm512_mul_ps(v, inv))));
+        }
+    }
+    __m512 m16 = ninf;
+    for (int i = 0; i < n; i += 16)
+        m16 = _mm512_max_ps(m16, _mm512_mask_loadu_ps(ninf, tail_mask(n - i), row + i));
+    const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(m16));
+    __m512 s16 = _mm512_setzero_ps();
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = tail_mask(n - i);
+        __m512 e = exp16(_mm512_sub_ps(_mm512_mask_loadu_ps(m, k, row + i), m));
+        e = _mm512_maskz_mov_ps(k, e);
+        _mm512_mask_storeu_ps(row + i, k, e);
+        s16 = _mm512_add_ps(s16, e);
+    }
+    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(s16));
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = tail_mask(n - i);
+        _mm512_mask_storeu_ps(row + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, row + i), inv));
+    }
+}
+
+// gelu_tanh(g) = 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3)))
+WN_AVX512 static void geglu(const float *gate, int width, float *out) {
+    const float *up = gate + width;
+    const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
+    const __m512 k0 = _mm512_set1_ps(0.7978845608028654f), k1 = _mm512_set1_ps(0.044715f);
+    for (int i = 0; i < width; i += 16) {
+        __mmask16 k = tail_mask(width - i);
+        __m512 g = _mm512_maskz_loadu_ps(k, gate + i);
+        __m512 inner = _mm512_mul_ps(k0, _mm512_fmadd_ps(_mm512_mul_ps(k1, g), _mm512_mul_ps(g, g), g));
+        __m512 gelu = _mm512_mul_ps(_mm512_mul_ps(half, g), _mm512_add_ps(one, tanh16(inner)));
+        _mm512_mask_storeu_ps(out + i, k, _mm512_mul_ps(gelu, _mm512_maskz_loadu_ps(k, up + i)));
+    }
+}
+
+WN_AVX512 static void swiglu(const float *gate, int width, float *out) {
+    const float *up = gate + width;
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int i = 0; i < width; i += 16) {
+        __mmask16 k = tail_mask(width - i);
+        __m512 g = _mm512_maskz_loadu_ps(k, gate + i);
+        __m512 silu = _mm512_div_ps(g, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+        _mm512_mask_storeu_ps(out + i, k, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(k, up + i)));
+    }
+}
+
+WN_AVX512 static void rms_norm(const float *x, const float *w, int n, float eps, float *y) {
+    __m512 s16 = _mm512_setzero_ps();
+    for (int i = 0; i < n; i += 16) {
+        __m512 v = _mm512_maskz_loadu_ps(tail_mask(n - i), x + i);
+        s16 = _mm512_fmadd_ps(v, v, s16);
+    }
+    const __m512 scale = _mm512_set1_ps(1.0f / sqrtf(_mm512_reduce_add_ps(s16) / (float)n + eps));
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = tail_mask(n - i);
+        __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), scale);
+        _mm512_mask_storeu_ps(y + i, k, _mm512_mul_ps(v, _mm512_maskz_loadu_ps(k, w + i)));
+    }
+}
+
+WN_AVX512 static void rope(float *x, int heads, int head_dim, const float *c, const float *s) {
+    int half = head_dim / 2;
+    for (int h = 0; h < heads; h++) {
+        float *lo = x + (size_t)h * head_dim, *hi = lo + half;
+        for (int i = 0; i < half; i += 16) {
+            __mmask16 k = tail_mask(half - i);
+            __m512 a = _mm512_maskz_loadu_ps(k, lo + i), b = _mm512_maskz_loadu_ps(k, hi + i);
+            __m512 cv = _mm512_maskz_loadu_ps(k, c + i), sv = _mm512_maskz_loadu_ps(k, s + i);
+            _mm512_mask_storeu_ps(lo + i, k, _mm512_fmsub_ps(a, cv, _mm512_mul_ps(b, sv)));
+            _mm512_mask_storeu_ps(hi + i, k, _mm512_fmadd_ps(b, cv, _mm512_mul_ps(a, sv)));
+        }
+    }
+}
+
+WN_AVX512 static void bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
+    for (size_t i = 0; i < n; i += 16) {
+        __mmask16 k = tail_mask(n - i > 16 ? 16 : (int)(n - i));
+        __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src + i));
+        _mm512_mask_storeu_ps(dst + i, k, _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16)));
+    }
+}
+
+WN_AVX512 static float dot(const float *a, const float *b, int n) {
+    __m512 s16 = _mm512_setzero_ps();
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = tail_mask(n - i);
+        s16 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, a + i), _mm512_maskz_loadu_ps(k, b + i), s16);
+    }
+    return _mm512_reduce_add_ps(s16);
+}
+
+const wn_kernel_table wn_kernels_avx512 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot};
+#endif

@@ -1,0 +1,58 @@
+// The portable path: plain C loops, the reference every vector path is tested against.
+#include "kernel_table.h"
+
+#include <math.h>
+#include <string.h>
+
+static void softmax(float *v, int n, float softcap) {
+    if (softcap > 0) for (int i = 0; i < n; i++) v[i] = softcap * tanhf(v[i] / softcap);
+    float m = -INFINITY, s = 0;
+    for (int i = 0; i < n; i++) m = v[i] > m ? v[i] : m;
+    for (int i = 0; i < n; i++) { v[i] = expf(v[i] - m); s += v[i]; }
+    for (int i = 0; i < n; i++) v[i] /= s;
+}
+
+// gelu_tanh(g) = 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3)))
+static void geglu(const float *gate_up, int width, float *out) {
+    const float *up = gate_up + width;
+    for (int i = 0; i < width; i++) {
+        float g = gate_up[i];
+        out[i] = 0.5f * g * (1.0f + tanhf(0.7978845608028654f * (g + 0.044715f * g * g * g))) * up[i];
+    }
+}
+
+static void swiglu(const float *gate_up, int width, float *out) {
+    const float *up = gate_up + width;
+    for (int i = 0; i < width; i++) out[i] = gate_up[i] / (1.0f + expf(-gate_up[i])) * up[i];
+}
+
+static void rms_norm(const float *x, const float *weight, int n, float eps, float *y) {
+    float s = 0;
+    for (int i = 0; i < n; i++) s += x[i] * x[i];
+    float scale = 1.0f / sqrtf(s / (float)n + eps);
+    for (int i = 0; i < n; i++) y[i] = x[i] * scale * weight[i];
+}
+
+static void rope(float *x, int heads, int head_dim, const float *c, const float *s) {
+    int half = head_dim / 2;
+    for (int h = 0; h < heads; h++) {
+        float *lo = x + (size_t)h * head_dim, *hi = lo + half;
+        for (int i = 0; i < half; i++) {
+            float a = lo[i], b = hi[i];
+            lo[i] = a * c[i] - b * s[i];
+            hi[i] = b * c[i] + a * s[i];
+        }
+    }
+}
+
+static void bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
+    for (size_t i = 0; i < n; i++) { uint32_t b = (uint32_t)src[i] << 16; memcpy(dst + i, &b, 4); }
+}
+
+static float dot(const float *a, const float *b, int n) {
+    float s = 0;
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+const wn_kernel_table wn_kernels_scalar = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot};
