@@ -4,9 +4,12 @@ import PackageDescription
 // Data flows one way: ChatText (conversations -> token ids) -> RewardEngine (token ids -> rewards)
 // -> Policies (scores -> decisions) -> WinnowService (Kafka records in, selections out) and the
 // `winnow` command line (WinnowCLI). WinnowKafka wraps librdkafka for the service.
+//
+// Linux only (x86_64 and arm64; built and tested on Debian): the service reads /proc, uses Glibc's
+// sockets and signals, and links OpenBLAS and librdkafka through pkg-config. No Apple platform is
+// declared because none is built or tested.
 let package = Package(
     name: "Winnow",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "winnow", targets: ["WinnowCLI"]),
         .library(name: "RewardEngine", targets: ["RewardEngine"]),
