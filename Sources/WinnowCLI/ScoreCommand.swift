@@ -62,8 +62,11 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .long, help: "JSONL output file (.gz or .zst: compressed), or - for standard output.")
     var output: String = "-"
 
-    @Option(name: .long, help: "Lines read before each scoring round (more lines, fuller batches).")
+    @Option(name: .long, help: "Most lines in one scoring round (more lines, fuller batches).")
     var chunkLines: Int = 256
+
+    @Option(name: .long, help: "A scoring round also ends once its lines hold this many tokens (a few passes: fresh progress and checkpoints).")
+    var chunkTokens: Int = 16384
 
     @Option(name: .long, help: ArgumentHelp("Selection policy for group lines, JSON or @FILE.", valueName: "json|@file"))
     var policy: String?
@@ -88,7 +91,7 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         // A file-size limit (ulimit -f) must be a write error like a full disk, not a signal.
         signal(SIGXFSZ, SIG_IGN)
-        guard chunkLines > 0 else { throw CommandFailure("--chunk-lines must be at least 1") }
+        guard chunkLines > 0, chunkTokens > 0 else { throw CommandFailure("--chunk-lines and --chunk-tokens must be at least 1") }
         guard pipelineDepth >= 0 else { throw CommandFailure("--pipeline-depth must be 0 or more") }
         let inputs = input.isEmpty ? ["-"] : input
         let defaultPolicy = try policy.map { try PolicyOption.read($0) } ?? SelectionPolicy()
@@ -114,7 +117,7 @@ struct ScoreCommand: ParsableCommand {
         let writer = try ChunkWriter(plan: plan)
         let progress = ScoreProgress(quiet: quiet, interval: progressInterval,
                                      counter: quiet ? nil : LineCounter(paths: inputs), resumedFrom: plan.checkpoint.totals)
-        let reader = ChunkReader(input: lines, encoder: encoder, chunkLines: chunkLines)
+        let reader = ChunkReader(input: lines, encoder: encoder, chunkLines: chunkLines, chunkTokens: chunkTokens)
         do {
             try ScorePipeline.run(depth: pipelineDepth, read: reader.next, score: scorer.score) { scored in
                 try writer.write(scored)
@@ -142,6 +145,7 @@ struct ScoreCommand: ParsableCommand {
             "max_length": model.maxLength.map(String.init) ?? "default",
             "weights": model.weights?.rawValue ?? "default",
             "chunk_lines": String(chunkLines),
+            "chunk_tokens": String(chunkTokens),
             "emit": emit.rawValue,
             "policy": policy.json,
             "overflow": "\(text.overflow)",

@@ -5,9 +5,9 @@ import Testing
 /// bytes an uninterrupted run writes — results, SFT rows and pairs, plain and compressed — and
 /// a failed write never leaves a damaged file behind.
 @Suite struct ScoreResumeTests {
-    /// 2,700 lines (2,400 groups, 300 poison lines) in chunks of 8: long enough to be killed
+    /// 1,350 lines (1,200 groups, 150 poison lines) in chunks of 8: long enough to be killed
     /// mid-way many times over.
-    static let copies = 300
+    static let copies = 150
 
     func arguments(_ run: ScoreRun, input: String, emit: String) -> [String] {
         ["score", "--model", ScoreRun.demoModel, "--input", input, "--policy", ScoreRun.policy, "--emit", emit,
@@ -21,10 +21,10 @@ import Testing
         defer { run.remove() }
         let base = arguments(run, input: try run.sampleGroups(copies: Self.copies), emit: emit)
 
-        let uninterrupted = try CLI.run(base + ["--output", run.path("reference" + suffix), "--progress-interval", "0.05"])
+        let uninterrupted = try run.winnow(base + ["--output", run.path("reference" + suffix), "--progress-interval", "0.05"])
         #expect(uninterrupted.status == 1, "the poison lines are errors: \(uninterrupted.stderr)")
-        #expect(uninterrupted.stderr.contains("300 of 2700 lines could not be scored"), "\(uninterrupted.stderr)")
-        #expect(uninterrupted.stderr.contains("lines_total=2700"), "progress lines: \(uninterrupted.stderr)")
+        #expect(uninterrupted.stderr.contains("150 of 1350 lines could not be scored"), "\(uninterrupted.stderr)")
+        #expect(uninterrupted.stderr.contains("lines_total=1350"), "progress lines: \(uninterrupted.stderr)")
         let reference = run.bytes("reference" + suffix)
         try #require(reference.count > 1000)
         #expect(!run.exists("reference" + suffix + ".checkpoint"), "a finished run removes its checkpoint")
@@ -45,9 +45,9 @@ import Testing
         let resumed = try ScoreRun.start(base + ["--output", run.path(output), "--quiet", "--resume"])
         #expect(run.kill(resumed, whenSizeOf: output, reaches: second), "killed again at \(second) of \(reference.count) bytes")
 
-        let finished = try CLI.run(base + ["--output", run.path(output), "--resume"])
+        let finished = try run.winnow(base + ["--output", run.path(output), "--resume"])
         #expect(finished.status == 1, "errors before the resume still count: \(finished.stderr)")
-        #expect(finished.stderr.contains("300 of 2700 lines could not be scored"), "\(finished.stderr)")
+        #expect(finished.stderr.contains("150 of 1350 lines could not be scored"), "\(finished.stderr)")
         #expect(run.bytes(output) == reference, "kills at \(first) and \(second) bytes of \(reference.count)")
         #expect(!run.exists(output + ".checkpoint"))
     }
@@ -58,7 +58,7 @@ import Testing
         let run = try ScoreRun()
         defer { run.remove() }
         let base = arguments(run, input: try run.sampleGroups(copies: 40), emit: "results")
-        #expect(try CLI.run(base + ["--output", run.path("reference.jsonl"), "--quiet"]).status == 1)
+        #expect(try run.winnow(base + ["--output", run.path("reference.jsonl"), "--quiet"]).status == 1)
         let reference = run.bytes("reference.jsonl")
         try #require(reference.count > 40 * 512)
 
@@ -81,16 +81,16 @@ import Testing
         #expect(partial.count > 0 && partial.count <= 40 * 512)
         #expect(partial.last == 0x0A && reference.starts(with: partial), "the file is a whole prefix of the full output")
 
-        let clobber = try CLI.run(base + ["--output", run.path("out.jsonl")])
+        let clobber = try run.winnow(base + ["--output", run.path("out.jsonl")])
         #expect(clobber.status != 0 && clobber.stderr.contains("--resume continues it"), "\(clobber.stderr)")
         #expect(run.bytes("out.jsonl") == partial, "a fresh run refuses to overwrite an unfinished output")
-        let otherSettings = try CLI.run(base + ["--output", run.path("out.jsonl"), "--resume", "--chunk-lines", "9"])
+        let otherSettings = try run.winnow(base + ["--output", run.path("out.jsonl"), "--resume", "--chunk-lines", "9"])
         #expect(otherSettings.status != 0 && otherSettings.stderr.contains("chunk_lines: was 8, now 9"), "\(otherSettings.stderr)")
 
-        let resumed = try CLI.run(base + ["--output", run.path("out.jsonl"), "--resume", "--quiet"])
+        let resumed = try run.winnow(base + ["--output", run.path("out.jsonl"), "--resume", "--quiet"])
         #expect(resumed.status == 1, "\(resumed.stderr)")
         #expect(run.bytes("out.jsonl") == reference)
-        let again = try CLI.run(base + ["--output", run.path("out.jsonl"), "--resume"])
+        let again = try run.winnow(base + ["--output", run.path("out.jsonl"), "--resume"])
         #expect(again.status != 0 && again.stderr.contains("nothing to resume"), "\(again.stderr)")
         #expect(run.bytes("out.jsonl") == reference)
     }

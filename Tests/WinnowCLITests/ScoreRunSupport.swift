@@ -42,6 +42,30 @@ struct ScoreRun {
 
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
+    /// Runs `winnow` to its end with standard output and error going to files (pipes read one
+    /// after the other could fill and stall a run that prints much progress).
+    func winnow(_ arguments: [String]) throws -> CLI.Result {
+        let id = UUID().uuidString
+        let out = directory.appendingPathComponent("stdout-\(id)"), err = directory.appendingPathComponent("stderr-\(id)")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        return CLI.Result(status: process.terminationStatus,
+                          stdout: String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self),
+                          stderr: String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
+    }
+
     /// Starts `winnow` with its output streams discarded.
     static func start(_ arguments: [String]) throws -> Process {
         let process = Process()

@@ -3,7 +3,8 @@ import Foundation
 /// Input lines, decoded, rendered and tokenized, a chunk at a time: the first stage of
 /// `winnow score`'s pipeline.
 ///
-/// A chunk is `chunkLines` non-blank lines from where the previous chunk's answers end. Separate
+/// A chunk is `chunkLines` non-blank lines, or fewer that reach `chunkTokens` tokens, from where
+/// the previous chunk's answers end. Separate
 /// lines that share a prompt are scored as one group only inside one chunk, so a chunk never
 /// ends inside such a run: the trailing run of single-sequence lines sharing a prefix with the
 /// last one is held back to start the next chunk, or, when the run is the whole chunk, the
@@ -15,6 +16,15 @@ final class ChunkReader {
         /// Index of the physical input line (0-based, across all inputs).
         var index: Int
         var outcome: InputEncoder.Outcome
+
+        /// Tokens the line sends through the model (before shared prefixes are merged).
+        var tokens: Int {
+            switch outcome {
+            case .sequence(_, let ids): return ids.count
+            case .group(_, let sequences, _): return sequences.reduce(0) { $0 + $1.count }
+            case .failure: return 0
+            }
+        }
     }
 
     struct Chunk {
@@ -26,14 +36,16 @@ final class ChunkReader {
     private let input: InputLines
     private let encoder: InputEncoder
     private let chunkLines: Int
+    private let chunkTokens: Int
     private let minimumSharedPrefix: Int
     private var held: [Line] = []
     private var lastEnd: Int
 
-    init(input: InputLines, encoder: InputEncoder, chunkLines: Int, minimumSharedPrefix: Int = 16) {
+    init(input: InputLines, encoder: InputEncoder, chunkLines: Int, chunkTokens: Int = .max, minimumSharedPrefix: Int = 16) {
         self.input = input
         self.encoder = encoder
         self.chunkLines = max(1, chunkLines)
+        self.chunkTokens = max(1, chunkTokens)
         self.minimumSharedPrefix = minimumSharedPrefix
         lastEnd = input.linesRead
     }
@@ -41,13 +53,15 @@ final class ChunkReader {
     func next() throws -> Chunk? {
         var lines = held
         held = []
+        var tokens = lines.reduce(0) { $0 + $1.tokens }
         var exhausted = false
-        while lines.count < chunkLines {
+        while lines.count < chunkLines && tokens < chunkTokens {
             guard let line = try nextLine() else {
                 exhausted = true
                 break
             }
             lines.append(line)
+            tokens += line.tokens
         }
         var end = input.linesRead
         let run = exhausted ? 0 : trailingSharedRun(lines)
