@@ -5,6 +5,7 @@
 # tokenize a chunk, score it, write it), then with the pipeline (the default).
 #
 #   bash scripts/bench-score-pipeline.sh [GROUPS]      # default 48 groups per run
+#   BENCH_CHUNK_TOKENS=4096 ...                         # smaller chunks: more of them in a short run
 #
 # Needs python3 with numpy (the model is made once, into bench-models/, without torch) and the
 # Qwen3 tokenizer of scripts/fetch-test-data.sh (.local/qwen3, or $WINNOW_TEST_DATA/qwen3).
@@ -27,7 +28,8 @@ python3 "$root/scripts/make-score-bench-groups.py" "$groups" 8 > "$work/groups.j
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for depth in 0 2; do
   "$winnow" score --model "$model" --input "$work/groups.jsonl" --output "$work/out-$depth.jsonl" \
-    --policy '{"rejection": {"top_k": 1}}' --pipeline-depth "$depth" --progress-interval 60 2> "$work/log-$depth"
+    --policy '{"rejection": {"top_k": 1}}' --pipeline-depth "$depth" --progress-interval 60 \
+    --chunk-tokens "${BENCH_CHUNK_TOKENS:-16384}" 2> "$work/log-$depth"
   summary="$(grep 'winnow score: done' "$work/log-$depth")"
   groups_per_s="$(echo "$summary" | awk '{for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } printf "%.3f", v["groups"] / v["elapsed_s"]}')"
   echo "pipeline-depth $depth: groups_per_s=$groups_per_s ${summary#winnow score: done }"
