@@ -126,7 +126,7 @@ struct ScoreCommand: ParsableCommand {
             }
             try writer.finish()
         } catch {
-            _ = progress.finish()
+            _ = progress.finish(completed: false)
             throw CommandFailure("\(error)" + writer.resumeAdvice)
         }
         let totals = progress.finish().totals

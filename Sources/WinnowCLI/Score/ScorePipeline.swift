@@ -44,8 +44,8 @@ enum ScorePipeline {
         scoring: while let item = encoded.pop() {
             switch item {
             case .success(let chunk):
-                // A refused push: the writer failed and stopped.
-                guard scored.push(score(chunk)) else { break scoring }
+                // A closed queue or a refused push: the writer failed and stopped.
+                guard !scored.isClosed, scored.push(score(chunk)) else { break scoring }
             case .failure(let error):
                 readFailure = error
                 break scoring
@@ -89,6 +89,11 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         guard !items.isEmpty else { return nil }
         condition.broadcast()
         return items.removeFirst()
+    }
+
+    var isClosed: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return closed
     }
 
     func close() {

@@ -61,14 +61,15 @@ final class ScoreProgress: Sendable {
         }
     }
 
-    /// Stops the reports and prints the summary (unless quiet).
-    func finish() -> (totals: ScoreTotals, summary: String) {
+    /// Stops the reports and prints the summary (unless quiet): "done", or "stopped" when the
+    /// run failed before its end.
+    func finish(completed: Bool = true) -> (totals: ScoreTotals, summary: String) {
         state.withLock { $0.stopped = true }
         wake.lock(); wake.broadcast(); wake.unlock()
         done.wait()
         return state.withLock { state in
             clearLiveLine(&state)
-            let summary = "winnow score: done " + fields(state, final: true)
+            let summary = "winnow score: \(completed ? "done" : "stopped") " + fields(state, final: true)
             if !quiet { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
             return (state.totals, summary)
         }
