@@ -26,6 +26,11 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
                        providers: [.apt(["librdkafka-dev"])]),
+        // gzip and zstd for `winnow score`'s compressed JSONL (streamed, one member or frame per chunk).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
 
         // Token ids -> rewards.
         // The element-wise loops between GEMMs, with AVX2+FMA paths chosen at run time.
@@ -53,7 +58,7 @@ let package = Package(
 
         // The command-line tool, built as the `winnow` executable.
         .executableTarget(name: "WinnowCLI", dependencies: [
-            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "WinnowService", "Policies",
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "WinnowService", "Policies", "CZlib", "CZstd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/WinnowCLI"),

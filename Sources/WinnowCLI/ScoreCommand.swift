@@ -41,30 +41,59 @@ struct ScoreCommand: ParsableCommand {
         {"id": ..., "error": "..."} and the run goes on; the exit status is then 1.
         Conversations are formatted as the Skywork model cards do: the checkpoint's chat template,
         no system prompt added, no generation prompt, one BOS.
+
+        At dataset scale: --input may be given several times (read one after the other); inputs
+        may be gzip or zstd (.gz, .zst; recognised by their first bytes), and an output named
+        .gz or .zst is written so, one member/frame per chunk. Reading, tokenizing and writing
+        run beside the forward passes. Progress goes to standard error (--quiet: none). A run
+        writing to a file keeps OUTPUT.checkpoint (input lines answered, output bytes), replaced
+        after each chunk and removed at the end; after an interruption --resume keeps what was
+        written, drops a torn tail, skips the answered lines and writes the file an
+        uninterrupted run would have written. An unreadable input, a full disk or an unwritable
+        output stops the run with a message and exit status 1; what was written stays whole.
         """)
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .long, help: "JSONL input file, or - for standard input.")
-    var input: String = "-"
+    @Option(name: .long, parsing: .singleValue,
+            help: "JSONL input file (.gz and .zst are decompressed), or - for standard input; repeat to read several in turn.")
+    var input: [String] = []
 
-    @Option(name: .long, help: "JSONL output file, or - for standard output.")
+    @Option(name: .long, help: "JSONL output file (.gz or .zst: compressed), or - for standard output.")
     var output: String = "-"
 
-    @Option(name: .long, help: "Lines read before each scoring round (more lines, fuller batches).")
+    @Option(name: .long, help: "Most lines in one scoring round (more lines, fuller batches).")
     var chunkLines: Int = 256
+
+    @Option(name: .long, help: "A scoring round also ends once its lines hold this many tokens (a few passes: fresh progress and checkpoints).")
+    var chunkTokens: Int = 16384
 
     @Option(name: .long, help: ArgumentHelp("Selection policy for group lines, JSON or @FILE.", valueName: "json|@file"))
     var policy: String?
 
     @Option(name: .long, help: "What to write: results (default; one line per input line), sft (accepted samples) or pairs (preference pairs).")
-    var emit: Emit = .results
+    var emit: ChunkScorer.Emit = .results
 
-    enum Emit: String, ExpressibleByArgument, CaseIterable { case results, sft, pairs }
+    @Flag(name: .long, help: "Continue the interrupted run that was writing --output (from OUTPUT.checkpoint).")
+    var resume = false
+
+    @Flag(name: .long, help: "No progress or summary on standard error (lines that fail are still reported).")
+    var quiet = false
+
+    @Option(name: .long, help: "Seconds between progress lines when standard error is not a terminal.")
+    var progressInterval: Double = 5
+
+    @Option(name: .long, help: "Chunks prepared ahead of and written behind the forward passes; 0 runs the stages one after the other.")
+    var pipelineDepth: Int = 2
 
     @OptionGroup var text: TextOptions
 
     func run() throws {
+        // A file-size limit (ulimit -f) must be a write error like a full disk, not a signal.
+        signal(SIGXFSZ, SIG_IGN)
+        guard chunkLines > 0, chunkTokens > 0 else { throw CommandFailure("--chunk-lines and --chunk-tokens must be at least 1") }
+        guard pipelineDepth >= 0 else { throw CommandFailure("--pipeline-depth must be 0 or more") }
+        let inputs = input.isEmpty ? ["-"] : input
         let defaultPolicy = try policy.map { try PolicyOption.read($0) } ?? SelectionPolicy()
         if emit == .sft && defaultPolicy.rejection == nil {
             FileHandle.standardError.write(Data("winnow score: --emit sft without a \"rejection\" policy writes only groups whose own policy has one\n".utf8))
@@ -72,117 +101,60 @@ struct ScoreCommand: ParsableCommand {
         if emit == .pairs && defaultPolicy.pairs == nil {
             FileHandle.standardError.write(Data("winnow score: --emit pairs without a \"pairs\" policy writes only groups whose own policy has one\n".utf8))
         }
+        // Everything that can be checked before the model loads is.
+        try InputLines.checkReadable(inputs)
+        let plan = try OutputPlan(output: output, resume: resume, settings: settings(inputs: inputs, policy: defaultPolicy))
+
         let rewardModel = try model.loadModel()
         let encoder = try InputEncoder(model: rewardModel, overflow: text.overflow, templateName: text.chatTemplate,
                                        defaultPolicy: defaultPolicy)
-        let identity = Selection.ModelIdentity(name: rewardModel.directory.name, revision: rewardModel.directory.revision)
-        let reader = try LineReader(path: input)
-        let writer = try LineWriter(path: output)
-        var failures = 0, total = 0
-        var chunk: [String] = []
-        func flushChunk() {
-            for result in score(chunk, model: rewardModel, encoder: encoder, identity: identity) {
-                switch result {
-                case .lines(let lines): lines.forEach(writer.write)
-                case .failure(let line, let message):
-                    failures += 1
-                    if emit == .results { writer.write(line) } else {
-                        FileHandle.standardError.write(Data("winnow score: \(message)\n".utf8))
-                    }
-                }
+        let scorer = ChunkScorer(model: rewardModel, emit: emit,
+                                 identity: Selection.ModelIdentity(name: rewardModel.directory.name, revision: rewardModel.directory.revision))
+        let lines = InputLines(paths: inputs)
+        guard try lines.skip(plan.checkpoint.inputLines) else {
+            throw CommandFailure("cannot resume \(output): its checkpoint says \(plan.checkpoint.inputLines) input lines were answered, but the inputs have fewer")
+        }
+        let writer = try ChunkWriter(plan: plan)
+        let progress = ScoreProgress(quiet: quiet, interval: progressInterval,
+                                     counter: quiet ? nil : LineCounter(paths: inputs), resumedFrom: plan.checkpoint.totals)
+        let reader = ChunkReader(input: lines, encoder: encoder, chunkLines: chunkLines, chunkTokens: chunkTokens)
+        do {
+            try ScorePipeline.run(depth: pipelineDepth, read: reader.next, score: scorer.score) { scored in
+                try writer.write(scored)
+                scored.messages.forEach(progress.message)
+                progress.written(writer.lastTotals, forwardSeconds: scored.forwardSeconds)
             }
-            total += chunk.count
-            chunk.removeAll(keepingCapacity: true)
+            try writer.finish()
+        } catch {
+            _ = progress.finish(completed: false)
+            throw CommandFailure("\(error)" + writer.resumeAdvice)
         }
-        for line in reader where !line.allSatisfy(\.isWhitespace) {
-            chunk.append(line)
-            if chunk.count >= max(1, chunkLines) { flushChunk() }
-        }
-        if !chunk.isEmpty { flushChunk() }
-        writer.flush()
-        if failures > 0 {
-            FileHandle.standardError.write(Data("winnow score: \(failures) of \(total) lines could not be scored\n".utf8))
+        let totals = progress.finish().totals
+        if totals.errors > 0 {
+            FileHandle.standardError.write(Data("winnow score: \(totals.errors) of \(totals.records) lines could not be scored\n".utf8))
             throw ExitCode(1)
         }
     }
 
-    /// What one input line produced: output lines (none, one, or with --emit several), or a
-    /// failure (its `{"id", "error"}` line and the message).
-    enum LineResult {
-        case lines([String])
-        case failure(line: String, message: String)
-    }
-
-    /// Results for `lines`, in order: every valid line's sequences are scored in one packed call.
-    private func score(_ lines: [String], model: RewardModel, encoder: InputEncoder,
-                       identity: Selection.ModelIdentity) -> [LineResult] {
-        func failure(_ id: String, _ message: String) -> LineResult {
-            .failure(line: "{\"id\":\(id),\"error\":\(JSON.string(message))}", message: "line with id \(id): \(message)")
-        }
-        var outputs = [LineResult](repeating: .lines([]), count: lines.count)
-        var pending: [(index: Int, id: String, group: InputEncoder.GroupLine?, range: Range<Int>)] = []
-        var sequences: [[Int32]] = []
-        for (index, line) in lines.enumerated() {
-            switch encoder.encode(line: line) {
-            case .failure(let id, let message):
-                outputs[index] = failure(id, message)
-            case .sequence(let id, let ids):
-                pending.append((index, id, nil, sequences.count..<sequences.count + 1))
-                sequences.append(ids)
-            case .group(let id, let candidates, let group):
-                pending.append((index, id, group, sequences.count..<sequences.count + candidates.count))
-                sequences += candidates
-            }
-        }
-        let scores: [Float]
-        do { scores = try model.score(sequences) } catch {
-            // Every sequence was validated above, so this is a fault of the engine itself.
-            for item in pending { outputs[item.index] = failure(item.id, "scoring failed: \(error)") }
-            return outputs
-        }
-        for item in pending {
-            let values = Array(scores[item.range])
-            let lengths = sequences[item.range].map(\.count)
-            do {
-                outputs[item.index] = .lines(try output(id: item.id, values: values, lengths: lengths, group: item.group,
-                                                       identity: identity))
-            } catch {
-                outputs[item.index] = failure(item.id, "\(error)")
-            }
-        }
-        return outputs
-    }
-
-    /// The output lines of one scored input line.
-    private func output(id: String, values: [Float], lengths: [Int], group: InputEncoder.GroupLine?,
-                        identity: Selection.ModelIdentity) throws -> [String] {
-        guard let group else {
-            guard emit == .results else { throw CommandFailure("--emit \(emit.rawValue) needs group lines (prompt + candidates)") }
-            guard values[0].isFinite else { throw CommandFailure("the model produced a non-finite score") }
-            return ["{\"id\":\(id),\"score\":\(values[0]),\"num_tokens\":\(lengths[0])}"]
-        }
-        if emit != .results {
-            guard let promptGroup = group.promptGroup else {
-                throw CommandFailure("--emit \(emit.rawValue) needs the prompt and candidates as text, not ids")
-            }
-            let selection = try Selection(group: promptGroup, scores: values, numTokens: lengths, responseTokens: group.responseTokens)
-            let records = TrainingRecords(group: promptGroup, selection: selection, model: identity)
-            return emit == .sft ? records.sftSamples : records.preferencePairs
-        }
-        let decision = try group.policy.decide(try ScoredGroup(scores: values, responseTokens: group.responseTokens))
-        var out = JSONWriter.Object()
-        out.add("id", raw: id)
-        out.add("scores", raw: JSON.floats(values))
-        out.add("num_tokens", raw: JSONWriter.array(lengths))
-        out.add("argmax", int: decision.argmax)
-        out.add("ranking", raw: JSONWriter.array(decision.ranking))
-        if !group.policy.isEmpty {
-            out.add("policy", raw: group.policy.json)
-            decision.addFields(to: &out)
-        }
-        return [out.text]
+    /// What the output bytes depend on; a resumed run must have the same.
+    private func settings(inputs: [String], policy: SelectionPolicy) -> [String: String] {
+        [
+            "inputs": inputs.joined(separator: "\n"),
+            "model": model.model ?? "",
+            "token_budget": model.tokenBudget.map(String.init) ?? "default",
+            "max_length": model.maxLength.map(String.init) ?? "default",
+            "weights": model.weights?.rawValue ?? "default",
+            "chunk_lines": String(chunkLines),
+            "chunk_tokens": String(chunkTokens),
+            "emit": emit.rawValue,
+            "policy": policy.json,
+            "overflow": "\(text.overflow)",
+            "chat_template": text.chatTemplate ?? "default",
+        ]
     }
 }
+
+extension ChunkScorer.Emit: ExpressibleByArgument {}
 
 /// How conversations and text become token ids.
 struct TextOptions: ParsableArguments {
