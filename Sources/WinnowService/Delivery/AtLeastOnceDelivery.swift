@@ -1,0 +1,57 @@
+import Foundation
+import WinnowKafka
+
+/// At-least-once: outputs are produced as soon as they are made; a record is done once the
+/// broker acknowledged all of them, and offsets are committed up to the last record done with
+/// every record before it. A crash repeats at most what was published after the last commit.
+final class AtLeastOnceDelivery: DeliveryStrategy {
+    let name = "at-least-once"
+    let commitInterval: Duration
+    private let context: DeliveryContext
+    private let publisher: Publisher
+
+    init(context: DeliveryContext, commitInterval: Duration) {
+        self.context = context
+        self.commitInterval = commitInterval
+        publisher = Publisher(producer: context.producer, logger: context.logger)
+    }
+
+    func emit(_ outputs: RecordOutputs) {
+        // A dead letter has nothing to fall back on: it is retried until it is delivered.
+        publisher.publish(outputs.records, giveUpAfter: outputs.isDeadLetter ? nil : context.retryLimit) { [self] outcome in
+            switch outcome {
+            case .delivered:
+                outputs.onDelivered()
+                context.done(outputs)
+            case .failed(let error):
+                guard let replacement = outputs.replacement else { return }  // unreachable: see giveUpAfter
+                emit(replacement(error))
+            }
+        }
+    }
+
+    func commit(_ consumer: KafkaConsumer, only: Set<KafkaTopicPartition>?) {
+        let offsets = context.tracker.withLock { $0.takeCommittable(only: only) }
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.commit(offsets)
+            context.logger.debug("committed", metadata: ["offsets": "\(DeliveryContext.describe(offsets))"])
+        } catch {
+            context.tracker.withLock { $0.uncommit(offsets) }
+            context.logger.warning("commit failed; will retry", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func revokeLocked(_ partitions: Set<KafkaTopicPartition>) {}
+
+    func finish(_ consumer: KafkaConsumer) {
+        do { try publisher.flush(timeout: .seconds(30)) } catch {
+            context.logger.error("flushing the producer failed", metadata: ["error": "\(error)"])
+        }
+        commit(consumer, only: nil)
+    }
+
+    var awaiting: (count: Int, bytes: Int, oldestAge: Duration) {
+        (publisher.pendingCount, publisher.pendingBytes, publisher.oldestPendingAge)
+    }
+}
