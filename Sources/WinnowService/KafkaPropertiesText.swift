@@ -6,7 +6,8 @@ import WinnowJinja
 ///
 /// - a JSON object of strings, `{"sasl.password": "a;b=c"}`: any value, no escaping to think of;
 /// - `key=value` entries separated by newlines or `;`, where a backslash makes the next
-///   character literal: `sasl.password=a\;b` is the value `a;b`, `\\` a backslash.
+///   character literal: `sasl.password=a\;b` is the value `a;b`, `\\` a backslash. Blanks
+///   around keys and values are dropped.
 ///
 /// Errors never quote a value, nor the text of an entry that cannot be parsed (it may be the
 /// tail of a password cut at a `;`): they say which entry, and name the key only when it does
@@ -47,7 +48,8 @@ public enum KafkaPropertiesText {
                     write \\; for a ';' inside a value, or give a JSON object of strings)
                     """)
             }
-            properties.append((key, String(entry[entry.index(after: equals)...])))
+            // Surrounding blanks go, as around the key (a value that needs them: the JSON form).
+            properties.append((key, entry[entry.index(after: equals)...].trimmingCharacters(in: .whitespaces)))
         }
         return properties
     }

@@ -22,7 +22,7 @@ final class RecordPipeline: Sendable {
     private let counters: Locked<SelectionService.Counters>
     private let metrics: Metrics
     private let logger: Logger
-    private let tokenizing = DispatchQueue(label: "winnow.tokenize")
+    private let tokenizing = SerialWorkThread(name: "winnow-tokenize")
     /// Bytes of records handed to the tokenizing thread and not yet queued or dead-lettered.
     private let tokenizingBytes = Mutex(0)
 
@@ -46,7 +46,7 @@ final class RecordPipeline: Sendable {
     var pendingBytes: Int { tokenizingBytes.withLock { $0 } }
 
     /// Waits until every record handed to `handle` is queued or dead-lettered.
-    func waitForTokenizing() { tokenizing.sync {} }
+    func waitForTokenizing() { tokenizing.waitUntilIdle() }
 
     // MARK: - Records in
 
@@ -61,7 +61,7 @@ final class RecordPipeline: Sendable {
         let size = (message.value?.count ?? 0) + (message.key?.count ?? 0)
         tokenizingBytes.withLock { $0 += size }
         let (key, value) = (message.key, message.value)
-        tokenizing.async { [self] in
+        tokenizing.submit { [self] in
             defer { tokenizingBytes.withLock { $0 -= size } }
             // A partition revoked meanwhile: its next owner reads the record again.
             guard tracker.withLock({ $0.isCurrent(source.partitionKey, generation: generation) }) else { return }

@@ -1,8 +1,8 @@
 import Foundation
 import WinnowKafka
 
-/// At-least-once: outputs are produced as soon as they are made; a record is done once the
-/// broker acknowledged all of them, and offsets are committed up to the last record done with
+/// At-least-once: outputs are produced as soon as they are made (training rows, then the
+/// selection or dead letter); a record is done once the broker acknowledged all of them, and offsets are committed up to the last record done with
 /// every record before it. A crash repeats at most what was published after the last commit.
 final class AtLeastOnceDelivery: DeliveryStrategy {
     let name = "at-least-once"
@@ -17,17 +17,24 @@ final class AtLeastOnceDelivery: DeliveryStrategy {
     }
 
     func emit(_ outputs: RecordOutputs) {
-        // A dead letter has nothing to fall back on: it is retried until it is delivered.
-        publisher.publish(outputs.records, giveUpAfter: outputs.isDeadLetter ? nil : context.retryLimit) { [self] outcome in
-            switch outcome {
-            case .delivered:
+        // The training rows first, the outcome record (selection or dead letter) only once they
+        // are in: a row the broker refuses then dead-letters the record before any selection is
+        // out, so the record still has exactly one outcome.
+        let giveUpAfter = outputs.isDeadLetter ? nil : context.retryLimit  // a dead letter has no fallback
+        let (outcome, rows) = (outputs.records.prefix(1), Array(outputs.records.dropFirst()))
+        publisher.publish(rows, giveUpAfter: giveUpAfter) { [self] rowsOutcome in
+            guard case .delivered = rowsOutcome else { return fail(outputs, rowsOutcome) }
+            publisher.publish(Array(outcome), giveUpAfter: giveUpAfter) { [self] outcomeOutcome in
+                guard case .delivered = outcomeOutcome else { return fail(outputs, outcomeOutcome) }
                 outputs.onDelivered()
                 context.done(outputs)
-            case .failed(let error):
-                guard let replacement = outputs.replacement else { return }  // unreachable: see giveUpAfter
-                emit(replacement(error))
             }
         }
+    }
+
+    private func fail(_ outputs: RecordOutputs, _ outcome: Publisher.Outcome) {
+        guard case .failed(let error) = outcome, let replacement = outputs.replacement else { return }
+        emit(replacement(error))
     }
 
     func commit(_ consumer: KafkaConsumer, only: Set<KafkaTopicPartition>?) {

@@ -55,8 +55,9 @@ final class ExactlyOnceDelivery: DeliveryStrategy {
         guard !offsets.isEmpty else { return }
         let entries = outputs.entries(below: offsets, generations: generations)
         let producer = context.producer
-        // Per entry, the first final failure its records met (from produce or a delivery report).
-        let failures = Mutex<[Int: KafkaError]>([:])
+        // Per entry, the first final failure its records met (from produce or a delivery report,
+        // which may come after this call returns: hence a class, not a local Mutex).
+        let failures = Locked<[Int: KafkaError]>([:])
         @Sendable func note(_ index: Int, _ error: KafkaError) {
             failures.withLock { failures in
                 if failures[index].map({ !$0.isPermanentDeliveryFailure }) ?? true { failures[index] = error }

@@ -9,6 +9,7 @@ struct RecordOutputs: Sendable {
     var offset: Int64
     /// The partition's assignment generation when the record was read (`OffsetTracker`).
     var generation: UInt64
+    /// The outcome record (the selection or the dead letter) first, then any training rows.
     var records: [KafkaProducerMessage]
     /// Runs once the records are acknowledged (at-least-once) or committed (exactly-once).
     var onDelivered: @Sendable () -> Void
