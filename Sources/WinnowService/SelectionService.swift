@@ -228,6 +228,7 @@ public final class SelectionService: Sendable {
 
     /// What the service holds right now, for back-pressure and gauges.
     struct Load {
+        /// Tokens queued or being scored, plus an estimate for records not yet tokenized.
         var tokens: Int
         /// Records being tokenized or scored.
         var workBytes: Int
@@ -235,12 +236,17 @@ public final class SelectionService: Sendable {
         var awaiting: (count: Int, bytes: Int, oldestAge: Duration)
 
         init(queue: ScoringQueue, pipeline: RecordPipeline, delivery: any DeliveryStrategy) {
-            tokens = queue.inFlightTokens
+            // Records waiting for the tokenizer count too, estimated until they are tokenized,
+            // so the token budget still bounds what is read ahead of the scorer.
+            tokens = queue.inFlightTokens + pipeline.pendingBytes / Self.bytesPerTokenEstimate
             workBytes = queue.inFlightBytes + pipeline.pendingBytes
             awaiting = delivery.awaiting
         }
 
         var bytes: Int { workBytes + awaiting.bytes }
+
+        /// About four bytes of text per token for English with a BPE vocabulary.
+        static let bytesPerTokenEstimate = 4
     }
 
     private func updateGauges(_ loop: ConsumerLoop, load: Load) {

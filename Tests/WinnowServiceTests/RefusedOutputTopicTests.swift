@@ -102,4 +102,38 @@ import Glibc
         #expect(remaining.count == groups.count, "nothing undelivered was committed (\(remaining.count) of \(groups.count) left)")
         print("refused outputs: \(Int(consumed)) of \(groups.count) records read, RSS \(memory.rss / 1024) MiB (peak \(memory.peak / 1024) MiB)")
     }
+
+    @Test("exactly-once with the dead-letter topic refused: the partition with a bad record waits at it, the other partition commits")
+    func refusedDeadLetterHoldsOnlyItsPartition() async throws {
+        let (model, broker, topics) = try serviceUnderTest(inputPartitions: 2)
+        defer { broker.stop() }
+        // Round-robin: even indexes go to partition 0, odd ones to partition 1, whose first
+        // record is malformed (and its dead letter will be refused).
+        let good = ServeIntegrationTests.groups(9, prefix: "held")
+        var records: [(key: String, value: [UInt8]?)] = []
+        for (index, group) in good.enumerated() {
+            records.append((group.id, group.record))
+            if index == 0 { records.append(("malformed", Array("{\"group_id\": ".utf8))) }
+        }
+        try await produce(records, topic: topics.input, partitions: 2, broker: broker)
+        let partitionOne = Set(records.enumerated().filter { $0.offset % 2 == 1 }.map(\.element.key))
+        let serve = try ServeProcess(broker: broker, topics: topics, model: model, extra: [
+            "--exactly-once", "--transaction-interval-ms", "200", "--dead-letter-topic", Self.refusedTopic, "--drain-timeout", "2",
+        ])
+        // Wait until the block is in place and a transaction went through beside it, and a
+        // retry of the block (5 s) more. (The group's committed offsets are read once the service
+        // has left: a reader joining the group now would take partitions from it.)
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            let log = serve.log
+            if log.contains("a dead letter cannot be produced; its partition waits at it"), log.contains("transaction committed") { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        try await Task.sleep(for: .seconds(6))
+        serve.signal(SIGTERM)
+        #expect(await serve.waitForExit(timeout: .seconds(60)) == 0, "log:\n\(serve.log.suffix(3000))")
+        #expect(serve.log.contains("selections_out=\(good.count - partitionOne.count + 1)"), "partition 0's groups were committed")
+        let remaining = Set(try await uncommittedInput(topics, broker: broker).compactMap(\.keyString))
+        #expect(remaining == partitionOne, "partition 0 committed, partition 1 held at its refused dead letter; log:\n\(serve.log.suffix(3000))")
+    }
 }
