@@ -28,7 +28,12 @@ struct ServeCommand: ParsableCommand {
         policy decided, num_tokens, metadata, source, timings). Records that
         cannot be scored go to --dead-letter-topic with a reason code, a message
         and the original bytes (schemas/dead-letter.schema.json); the service
-        goes on.
+        goes on. Every record gets exactly one outcome: an output over the
+        producer's message.max.bytes, or one the broker refuses for good
+        (unknown or unauthorized topic), or still undelivered after
+        --output-retry-timeout, becomes a dead letter (output_too_large,
+        output_rejected); a dead letter too large for the limit keeps a prefix
+        of the original with its size and sha256.
 
         Selection policy (--policy, JSON or @FILE; each group's "policy"
         replaces the sections it names, null turns one off):
@@ -54,9 +59,11 @@ struct ServeCommand: ParsableCommand {
         in Kafka transactions (every --transaction-interval-ms); consumers of
         the output topics then read with isolation.level=read_committed and see
         each group's outputs exactly once, even across crashes and restarts.
-        While more than --max-inflight-tokens are queued or being scored, the
-        consumer pauses its partitions and keeps polling (max.poll.interval.ms
-        is never hit).
+        While more than --max-inflight-tokens are queued or being scored, or
+        more than --max-inflight-bytes are held by records and undelivered
+        outputs, the consumer pauses its partitions and keeps polling
+        (max.poll.interval.ms is never hit); records are tokenized off the
+        polling thread.
 
         SIGTERM or SIGINT: stop reading, finish the groups in flight, publish,
         commit, exit 0; after --drain-timeout seconds what is unfinished is left
@@ -73,9 +80,13 @@ struct ServeCommand: ParsableCommand {
           WINNOW_SFT_TOPIC, WINNOW_PAIRS_TOPIC, WINNOW_POLICY (JSON or @FILE),
           WINNOW_MAX_CANDIDATES, WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_EXACTLY_ONCE
           (true/false), WINNOW_TRANSACTION_INTERVAL_MS, WINNOW_DRAIN_TIMEOUT,
+          WINNOW_MAX_INFLIGHT_BYTES, WINNOW_MAX_PAIRS_PER_GROUP,
+          WINNOW_MAX_SFT_ROWS_PER_GROUP, WINNOW_OUTPUT_RETRY_TIMEOUT,
           WINNOW_METRICS_ADDRESS, WINNOW_LOG_LEVEL, and
-          WINNOW_KAFKA_PROPERTIES: key=value pairs separated by newlines or ';',
-          applied after the file's "kafka" and before -X.
+          WINNOW_KAFKA_PROPERTIES: key=value pairs separated by newlines or ';'
+          (\\; for a ';' in a value, \\\\ for a backslash), or a JSON object of
+          strings; applied after the file's "kafka" and before -X. Errors never
+          quote values.
         librdkafka properties pass through unchanged with -X (repeatable):
           -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN
           -X session.timeout.ms=6000
@@ -136,6 +147,18 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Tokens queued or being scored above which partitions are paused (env WINNOW_MAX_INFLIGHT_TOKENS; default 32768).")
     var maxInflightTokens: Int?
 
+    @Option(name: .long, help: "Bytes held by records in flight and undelivered outputs above which partitions are paused (env WINNOW_MAX_INFLIGHT_BYTES; default 268435456).")
+    var maxInflightBytes: Int?
+
+    @Option(name: .long, help: "Most preference pairs per group; a record's policy can only lower it (env WINNOW_MAX_PAIRS_PER_GROUP; default 256).")
+    var maxPairsPerGroup: Int?
+
+    @Option(name: .long, help: "Most SFT rows per group, best first (env WINNOW_MAX_SFT_ROWS_PER_GROUP; default 256).")
+    var maxSftRowsPerGroup: Int?
+
+    @Option(name: .long, help: "Seconds an output is retried after transient producer errors before its record is dead-lettered (env WINNOW_OUTPUT_RETRY_TIMEOUT; default 300).")
+    var outputRetryTimeout: Double?
+
     @Option(name: .long, help: "Serve Prometheus /metrics, /healthz and /readyz on host:port, e.g. 0.0.0.0:9464 (env WINNOW_METRICS_ADDRESS; default: off).")
     var metricsAddress: String?
 
@@ -194,16 +217,30 @@ struct ServeCommand: ParsableCommand {
             if let text = environment[variable], !text.isEmpty { return text }
             return try file?.string(key)
         }
-        func positive(_ flag: Int?, _ variable: String, _ key: String, default value: Int) throws -> Int {
+        /// An integer setting within `range`: anything else (including numbers too large to hold)
+        /// is refused with the setting's name and its bounds.
+        func integer(_ flag: Int?, _ variable: String, _ key: String, default value: Int, _ range: ClosedRange<Int>) throws -> Int {
             guard let text = try setting(flag.map(String.init), variable, key) else { return value }
-            guard let parsed = Int(text), parsed > 0 else { throw CommandFailure("\(key) (\(variable)) must be a positive integer, got \"\(text)\"") }
+            guard let parsed = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(parsed) else {
+                throw CommandFailure("\(key) (\(variable)) must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text.prefix(40))\"")
+            }
             return parsed
+        }
+        /// A number of seconds within `range`, as a Duration (which cannot hold 1e300 s).
+        func seconds(_ flag: Double?, _ variable: String, _ key: String, default value: Double, _ range: ClosedRange<Double>) throws -> Duration {
+            let text = try setting(flag.map { String($0) }, variable, key) ?? String(value)
+            guard let parsed = Double(text.trimmingCharacters(in: .whitespaces)), parsed.isFinite, range.contains(parsed) else {
+                throw CommandFailure("\(key) (\(variable)) must be a number of seconds from \(range.lowerBound) to \(range.upperBound), got \"\(text.prefix(40))\"")
+            }
+            return .milliseconds(Int64((parsed * 1000).rounded()))
         }
         var properties = KafkaConfiguration()
         for (key, value) in try file?.kafkaProperties() ?? [] { properties[key] = value }
-        if let pairs = environment["WINNOW_KAFKA_PROPERTIES"] {
-            for pair in pairs.split(whereSeparator: { $0 == "\n" || $0 == ";" }) where !pair.allSatisfy(\.isWhitespace) {
-                try properties.set(assignment: pair.trimmingCharacters(in: .whitespaces))
+        if let text = environment["WINNOW_KAFKA_PROPERTIES"] {
+            do {
+                for (key, value) in try KafkaPropertiesText.parse(text) { properties[key] = value }
+            } catch {
+                throw CommandFailure(error.description)
             }
         }
         for assignment in kafkaProperties { try properties.set(assignment: assignment) }
@@ -222,11 +259,6 @@ struct ServeCommand: ParsableCommand {
         case "true", "1", "yes": exactly = true
         case let other?: throw CommandFailure("exactly_once (WINNOW_EXACTLY_ONCE) must be true or false, got \"\(other)\"")
         }
-        let drainText = try setting(drainTimeout.map { String($0) }, "WINNOW_DRAIN_TIMEOUT", "drain_timeout") ?? "60"
-        guard let drainSeconds = Double(drainText), drainSeconds >= 0, drainSeconds.isFinite else {
-            throw CommandFailure("drain_timeout (WINNOW_DRAIN_TIMEOUT) must be a number of seconds >= 0, got \"\(drainText)\"")
-        }
-
         return ServiceConfiguration(
             brokers: try setting(brokers, "WINNOW_BROKERS", "brokers") ?? "127.0.0.1:9092",
             group: try setting(group, "WINNOW_GROUP", "group") ?? "winnow",
@@ -237,12 +269,16 @@ struct ServeCommand: ParsableCommand {
             pairsTopic: try setting(pairsTopic, "WINNOW_PAIRS_TOPIC", "pairs_topic"),
             policy: selectionPolicy,
             kafkaProperties: properties.properties,
-            maxCandidates: try positive(maxCandidates, "WINNOW_MAX_CANDIDATES", "max_candidates", default: 256),
-            maxInFlightTokens: try positive(maxInflightTokens, "WINNOW_MAX_INFLIGHT_TOKENS", "max_inflight_tokens", default: 32768),
+            maxCandidates: try integer(maxCandidates, "WINNOW_MAX_CANDIDATES", "max_candidates", default: 256, 1...100_000),
+            maxInFlightTokens: try integer(maxInflightTokens, "WINNOW_MAX_INFLIGHT_TOKENS", "max_inflight_tokens", default: 32768, 1...(1 << 30)),
             metricsAddress: try setting(metricsAddress, "WINNOW_METRICS_ADDRESS", "metrics_address"),
             exactlyOnce: exactly,
-            transactionInterval: .milliseconds(try positive(transactionIntervalMs, "WINNOW_TRANSACTION_INTERVAL_MS", "transaction_interval_ms", default: 500)),
-            drainTimeout: .milliseconds(Int(drainSeconds * 1000)))
+            transactionInterval: .milliseconds(try integer(transactionIntervalMs, "WINNOW_TRANSACTION_INTERVAL_MS", "transaction_interval_ms", default: 500, 1...3_600_000)),
+            drainTimeout: try seconds(drainTimeout, "WINNOW_DRAIN_TIMEOUT", "drain_timeout", default: 60, 0...86_400),
+            maxInFlightBytes: try integer(maxInflightBytes, "WINNOW_MAX_INFLIGHT_BYTES", "max_inflight_bytes", default: 256 << 20, (1 << 20)...(1 << 40)),
+            maxPairsPerGroup: try integer(maxPairsPerGroup, "WINNOW_MAX_PAIRS_PER_GROUP", "max_pairs_per_group", default: 256, 1...100_000),
+            maxSFTRowsPerGroup: try integer(maxSftRowsPerGroup, "WINNOW_MAX_SFT_ROWS_PER_GROUP", "max_sft_rows_per_group", default: 256, 1...100_000),
+            outputRetryTimeout: try seconds(outputRetryTimeout, "WINNOW_OUTPUT_RETRY_TIMEOUT", "output_retry_timeout", default: 300, 1...86_400))
     }
 
     private static func logLevel(_ name: String) throws -> Logger.Level {

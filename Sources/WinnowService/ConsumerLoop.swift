@@ -3,7 +3,6 @@ import WinnowKafka
 /// The consumer thread's view of its partitions.
 final class ConsumerLoop {
     var consumer: KafkaConsumer?
-    var producer: KafkaProducer?
     var assigned: Set<KafkaTopicPartition> = []
     private(set) var paused = false
 

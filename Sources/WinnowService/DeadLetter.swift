@@ -21,6 +21,11 @@ public struct DeadLetter: Error, Sendable, Equatable, CustomStringConvertible {
         /// a reward so.
         case nonFiniteScore = "non_finite_score"
         case internalError = "internal_error"
+        /// An output (selection, SFT row or pair) is over the producer's `message.max.bytes`.
+        case outputTooLarge = "output_too_large"
+        /// The broker refused an output for good (unknown or unauthorized topic, invalid record),
+        /// or it was not delivered within the retry limit; `producer_error` names the error.
+        case outputRejected = "output_rejected"
     }
 
     public var reason: Reason
@@ -35,17 +40,63 @@ public struct DeadLetter: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(reason.rawValue): \(message)" }
 
     /// The dead-letter record's JSON value. `groupID` is included when the record got far enough
-    /// to have one.
+    /// to have one; `producerError` (librdkafka's error name) for the output reasons.
+    ///
+    /// The value stays within `maxBytes`: when the whole original does not fit, the message, group
+    /// id and key are shortened and `original` holds a prefix of the record, with
+    /// `original_truncated`, `original_size` and `original_sha256` to tell it from the whole.
     public func json(original: [UInt8]?, key: [UInt8]?, source: RecordSource, groupID: String?,
-                     failedAt: Date = Date()) -> String {
+                     producerError: String? = nil, maxBytes: Int = .max, failedAt: Date = Date()) -> String {
+        let full = render(original: original.map { .whole($0) }, key: key, source: source, groupID: groupID,
+                          producerError: producerError, failedAt: failedAt, shorten: nil)
+        guard full.utf8.count > maxBytes else { return full }
+        // Everything but the original's prefix, shortened, then as much of the original as fits.
+        let shorten = 1024
+        let skeleton = render(original: original.map { .prefix($0, count: 0) }, key: key, source: source, groupID: groupID,
+                              producerError: producerError, failedAt: failedAt, shorten: shorten)
+        let room = max(0, maxBytes - skeleton.utf8.count)
+        // Whole 3-byte groups, so the base64 prefix decodes to exactly the first bytes.
+        let prefixCount = min(original?.count ?? 0, room / 4 * 3)
+        return render(original: original.map { .prefix($0, count: prefixCount) }, key: key, source: source, groupID: groupID,
+                      producerError: producerError, failedAt: failedAt, shorten: shorten)
+    }
+
+    private enum Original {
+        case whole([UInt8])
+        case prefix([UInt8], count: Int)
+    }
+
+    private func render(original: Original?, key: [UInt8]?, source: RecordSource, groupID: String?, producerError: String?,
+                        failedAt: Date, shorten: Int?) -> String {
+        func cut(_ text: String) -> String {
+            guard let shorten, text.utf8.count > shorten else { return text }
+            return String(decoding: text.utf8.prefix(shorten), as: UTF8.self) + "..."
+        }
         var out = JSONWriter.Object()
         out.add("reason", string: reason.rawValue)
-        out.add("message", string: message)
-        if let groupID { out.add("group_id", string: groupID) }
-        out.add("original", raw: original.map { JSONWriter.string(Data($0).base64EncodedString()) } ?? "null")
+        out.add("message", string: cut(message))
+        if let producerError { out.add("producer_error", string: producerError) }
+        if let groupID { out.add("group_id", string: cut(groupID)) }
+        switch original {
+        case nil:
+            out.add("original", raw: "null")
+        case .whole(let bytes)?:
+            out.add("original", string: Data(bytes).base64EncodedString())
+        case .prefix(let bytes, let count)?:
+            out.add("original", string: Data(bytes.prefix(count)).base64EncodedString())
+            out.add("original_truncated", raw: "true")
+            out.add("original_size", int: bytes.count)
+            out.add("original_sha256", string: SHA256.hex(bytes))
+        }
         out.add("source", raw: source.json)
         if let key {
-            if let text = String(validating: key, as: UTF8.self) {
+            let keyLimit = shorten ?? Int.max
+            if key.count > keyLimit {
+                out.add("key", raw: "null")
+                out.add("key_truncated", raw: "true")
+                out.add("key_size", int: key.count)
+                out.add("key_sha256", string: SHA256.hex(key))
+            } else if let text = String(validating: key, as: UTF8.self) {
                 out.add("key", string: text)
             } else {
                 out.add("key", raw: "null")

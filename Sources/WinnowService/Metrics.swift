@@ -44,6 +44,9 @@ public final class Metrics: @unchecked Sendable {
         ("winnow_partitions_paused", "gauge", "1 while the consumer's partitions are paused for back-pressure."),
         ("winnow_pending_records", "gauge", "Records read whose offsets are not yet committable."),
         ("winnow_outputs_awaiting_transaction", "gauge", "Done records whose outputs wait for the next transaction (--exactly-once)."),
+        ("winnow_inflight_bytes", "gauge", "Bytes held by records being tokenized or scored and outputs awaiting acknowledgement or a transaction."),
+        ("winnow_outputs_awaiting_delivery", "gauge", "Records whose outputs await acknowledgement (at-least-once) or a transaction (exactly-once)."),
+        ("winnow_oldest_pending_output_seconds", "gauge", "Age of the oldest output not yet acknowledged or committed; grows while an output topic is down."),
         ("winnow_consumer_lag", "gauge", "Records in the input partition after the last one read, by partition."),
         ("winnow_compute_info", "gauge", "1, labelled with what the model computes on: CPU, features, BLAS core and how it was chosen, kernels."),
     ]

@@ -67,6 +67,9 @@ public struct OffsetTracker: Sendable {
         return true
     }
 
+    /// The current generation of every owned partition.
+    public var generations: [KafkaTopicPartition: UInt64] { partitions.mapValues(\.generation) }
+
     /// Whether `partition` is still owned in `generation`.
     public func isCurrent(_ partition: KafkaTopicPartition, generation: UInt64) -> Bool {
         partitions[partition]?.generation == generation

@@ -13,6 +13,10 @@ public struct ScoringWork: Sendable {
     public var receivedAt: ContinuousClock.Instant
 
     public var partition: KafkaTopicPartition { KafkaTopicPartition(topic: source.topic, partition: source.partition) }
+
+    /// Memory the work holds, roughly: the record, the decoded group (about as large) and the
+    /// token ids. What byte back-pressure counts.
+    public var bytes: Int { (original?.count ?? 0) * 2 + tokenized.scoring.computedTokens * MemoryLayout<Int32>.size }
 }
 
 /// Groups waiting for the scoring thread, counted in tokens.
@@ -25,6 +29,7 @@ public final class ScoringQueue: @unchecked Sendable {
     private var items: [ScoringWork] = []
     private var queuedTokens = 0
     private var scoringTokens = 0
+    private var heldBytes = 0
     private var closed = false
 
     public init() {}
@@ -33,6 +38,7 @@ public final class ScoringQueue: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         items.append(work)
         queuedTokens += work.tokenized.computedTokens
+        heldBytes += work.bytes
         condition.signal()
     }
 
@@ -60,6 +66,7 @@ public final class ScoringQueue: @unchecked Sendable {
     func finish(_ batch: [ScoringWork]) {
         condition.lock(); defer { condition.unlock() }
         scoringTokens -= batch.reduce(0) { $0 + $1.tokenized.computedTokens }
+        heldBytes -= batch.reduce(0) { $0 + $1.bytes }
         condition.broadcast()
     }
 
@@ -71,6 +78,7 @@ public final class ScoringQueue: @unchecked Sendable {
         items.removeAll { work in
             guard partitions.contains(work.partition) else { return false }
             queuedTokens -= work.tokenized.computedTokens
+            heldBytes -= work.bytes
             return true
         }
         return before - items.count
@@ -82,6 +90,7 @@ public final class ScoringQueue: @unchecked Sendable {
     public func dropAll() -> Int {
         condition.lock(); defer { condition.unlock() }
         let dropped = items.count
+        heldBytes -= items.reduce(0) { $0 + $1.bytes }
         items.removeAll()
         queuedTokens = 0
         return dropped
@@ -91,6 +100,12 @@ public final class ScoringQueue: @unchecked Sendable {
     public var inFlightTokens: Int {
         condition.lock(); defer { condition.unlock() }
         return queuedTokens + scoringTokens
+    }
+
+    /// Bytes held by queued groups and the batch being scored (`ScoringWork.bytes`).
+    public var inFlightBytes: Int {
+        condition.lock(); defer { condition.unlock() }
+        return heldBytes
     }
 
     /// Groups queued, not counting the batch being scored.

@@ -10,17 +10,19 @@ import RewardEngine
 /// acknowledged by the broker (at-least-once), or together with those outputs in one Kafka
 /// transaction (`exactlyOnce`).
 ///
-/// Data flows one way: record -> `PromptGroupDecoder` -> `GroupTokenizer` (on the consumer
-/// thread) -> `ScoringQueue` -> `Scorer` (its own thread) -> `Selection` -> `Publisher` ->
-/// `OffsetTracker` -> commit (back on the consumer thread).
+/// Data flows one way: record -> `RecordPipeline` (decode, tokenize on its own thread) ->
+/// `ScoringQueue` -> `Scorer` (its own thread) -> `RecordPipeline` (decide, outputs) ->
+/// `DeliveryStrategy` (publish or transaction) -> `OffsetTracker` -> commit. This type is the
+/// lifecycle around it: broker wait, the polling loop, back-pressure, rebalances, drain.
 ///
-/// The consumer thread never waits for a forward pass: it keeps polling, pauses its partitions
-/// while more than `maxInFlightTokens` are queued or being scored and resumes them below that,
-/// so `max.poll.interval.ms` is never exceeded.
-public final class SelectionService: @unchecked Sendable {
+/// The consumer thread never waits for tokenization or a forward pass: it keeps polling, pauses
+/// its partitions while more than `maxInFlightTokens` are queued or being scored, or more than
+/// `maxInFlightBytes` are held by records and undelivered outputs, and resumes them below that,
+/// so `max.poll.interval.ms` is never exceeded and memory stays bounded when an output topic is
+/// down.
+public final class SelectionService: Sendable {
     let configuration: ServiceConfiguration
     private let model: RewardModel
-    private let decoder: PromptGroupDecoder
     private let tokenizer: GroupTokenizer
     private let modelIdentity: Selection.ModelIdentity
     let logger: Logger
@@ -31,12 +33,14 @@ public final class SelectionService: @unchecked Sendable {
     /// A fatal producer error: outputs can no longer be delivered, so the service stops.
     let producerFailure = Locked<KafkaError?>(nil)
     private let counters = Locked(Counters())
-    /// Exactly-once mode: outputs waiting for the transaction that commits their input offsets.
-    let transactional = TransactionalOutputs()
     /// Prometheus metrics, served on `configuration.metricsAddress`.
     public let metrics = Metrics()
-    /// Consuming and not draining: what `/readyz` reports.
+    /// Consuming, not draining, and outputs not stalled: what `/readyz` reports.
     private let ready = Locked(false)
+
+    /// Outputs waiting longer than this make `/readyz` answer 503: the service is up but its
+    /// outputs are not getting through (an output topic down, deleted or unauthorized).
+    static let stalledOutputAge: Duration = .seconds(30)
 
     /// What happened so far; logged on exit.
     public struct Counters: Sendable, Equatable {
@@ -51,7 +55,6 @@ public final class SelectionService: @unchecked Sendable {
         self.configuration = configuration
         self.model = model
         self.logger = logger
-        decoder = PromptGroupDecoder(maxCandidates: configuration.maxCandidates, defaultPolicy: configuration.policy)
         tokenizer = GroupTokenizer(encoder: encoder, model: model)
         modelIdentity = Selection.ModelIdentity(name: model.directory.name, revision: model.directory.revision)
     }
@@ -71,9 +74,12 @@ public final class SelectionService: @unchecked Sendable {
     public func run() throws {
         try configuration.consumerConfiguration.validate()
         try configuration.producerConfiguration.validate()
+        let outputsStalled = Locked(false)
         if let address = configuration.metricsAddress {
             let (host, port) = try Self.split(address: address)
-            let server = try MetricsServer(host: host, port: port, metrics: metrics) { [ready] in ready.withLock { $0 } }
+            let server = try MetricsServer(host: host, port: port, metrics: metrics) { [ready, outputsStalled] in
+                ready.withLock { $0 } && !outputsStalled.withLock { $0 }
+            }
             server.start()
             logger.info("metrics listening", metadata: ["address": "\(host):\(server.port)"])
         }
@@ -89,40 +95,34 @@ public final class SelectionService: @unchecked Sendable {
                 logger.warning("producer error", metadata: ["error": "\(error)"])
             }
         }
-        if configuration.exactlyOnce {
-            do { try producer.initTransactions() } catch {
-                throw KafkaError(kind: .transaction, code: (error as? KafkaError)?.code ?? .fatal,
-                                 message: "--exactly-once: the broker did not start a transactional producer: \(error)", isFatal: true)
-            }
-            logger.info("exactly-once: outputs and offsets commit in transactions", metadata: [
-                "transactional_id": "\(configuration.producerConfiguration["transactional.id"] ?? "")",
-                "interval": "\(configuration.transactionInterval)",
-            ])
-        }
-        let publisher = Publisher(producer: producer, logger: logger)
+        let context = DeliveryContext(tracker: tracker, producer: producer, producerFailure: producerFailure, metrics: metrics,
+                                      logger: logger, retryLimit: configuration.outputRetryTimeout)
+        let delivery: any DeliveryStrategy = configuration.exactlyOnce
+            ? try ExactlyOnceDelivery(context: context, transactionInterval: configuration.transactionInterval)
+            : AtLeastOnceDelivery(context: context, commitInterval: configuration.commitInterval)
+        let pipeline = RecordPipeline(configuration: configuration, tokenizer: tokenizer, modelIdentity: modelIdentity, queue: queue,
+                                      delivery: delivery, tracker: tracker, counters: counters, metrics: metrics, logger: logger)
         let scorer = Scorer(model: model, queue: queue, tokenBudget: model.options.tokenBudget, logger: logger, metrics: metrics) {
-            [self] work, result, seconds in
-            scored(work, result, scoreSeconds: seconds, publisher: publisher)
+            work, result, seconds in
+            pipeline.scored(work, result, scoreSeconds: seconds)
         }
         scorer.start()
 
         let loop = ConsumerLoop()
         let consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration) { [self] event in
-            rebalanced(event, loop: loop)
+            rebalanced(event, loop: loop, delivery: delivery)
         }
         loop.consumer = consumer
-        loop.producer = producer
         try consumer.subscribe(topics: [configuration.inputTopic])
         logger.info("consuming", metadata: [
             "input_topic": "\(configuration.inputTopic)", "group": "\(configuration.group)",
             "results_topic": "\(configuration.resultsTopic)", "dead_letter_topic": "\(configuration.deadLetterTopic)",
             "model": "\(modelIdentity.name)", "max_inflight_tokens": "\(configuration.maxInFlightTokens)",
-            "delivery": "\(configuration.exactlyOnce ? "exactly-once" : "at-least-once")",
+            "max_inflight_bytes": "\(configuration.maxInFlightBytes)", "delivery": "\(delivery.name)",
         ])
 
         ready.withLock { $0 = true }
         var lastCommit = ContinuousClock.now
-        let commitInterval = configuration.exactlyOnce ? configuration.transactionInterval : configuration.commitInterval
         var draining = false
         var drainStarted = ContinuousClock.now
         var failure: Error?
@@ -151,7 +151,7 @@ public final class SelectionService: @unchecked Sendable {
             }
             do {
                 if let message = try consumer.poll(timeout: .milliseconds(100)) {
-                    handle(message, publisher: publisher)
+                    pipeline.handle(message)
                 }
             } catch let error as KafkaError where !error.isFatal {
                 logger.warning("consumer error", metadata: ["error": "\(error)"])
@@ -160,28 +160,26 @@ public final class SelectionService: @unchecked Sendable {
                 failure = error
                 break
             }
-            if !draining { applyBackPressure(loop) }
-            if ContinuousClock.now - lastCommit >= commitInterval {
-                commit(loop)
-                updateGauges(loop)
+            let load = Load(queue: queue, pipeline: pipeline, delivery: delivery)
+            if !draining { applyBackPressure(loop, load: load) }
+            if ContinuousClock.now - lastCommit >= delivery.commitInterval {
+                delivery.commit(consumer, only: nil)
+                updateGauges(loop, load: load)
+                outputsStalled.withLock { $0 = load.awaiting.oldestAge > Self.stalledOutputAge }
                 lastCommit = .now
             }
         }
 
         // Everything read is done (or we are failing, or out of drain time): publish what is
         // left, commit, leave.
+        pipeline.waitForTokenizing()
         queue.close()
         scorer.waitUntilFinished()
-        if !configuration.exactlyOnce {
-            do { try publisher.flush(timeout: .seconds(30)) } catch {
-                logger.error("flushing the producer failed", metadata: ["error": "\(error)"])
-            }
-        }
-        if producerFailure.withLock({ $0 }) == nil || !configuration.exactlyOnce { commit(loop) }
+        delivery.finish(consumer)
         do { try consumer.close() } catch {
             logger.warning("leaving the consumer group failed", metadata: ["error": "\(error)"])
         }
-        try? publisher.close(timeout: .seconds(10))
+        try? producer.close(timeout: .seconds(10))
         let counts = self.counts
         logger.info("stopped", metadata: [
             "records_in": "\(counts.recordsIn)", "selections_out": "\(counts.selectionsOut)",
@@ -226,129 +224,39 @@ public final class SelectionService: @unchecked Sendable {
         return false
     }
 
-    // MARK: - Records in
+    // MARK: - Load, partitions, gauges
 
-    private func handle(_ message: KafkaMessage, publisher: Publisher) {
-        let receivedAt = ContinuousClock.now
-        let source = RecordSource(topic: message.topic, partition: message.partition, offset: message.offset)
-        let partition = message.topicPartition
-        let generation = tracker.withLock { $0.start(partition, offset: message.offset) }
-        counters.withLock { $0.recordsIn += 1 }
-        metrics.increment("winnow_records_consumed_total")
+    /// What the service holds right now, for back-pressure and gauges.
+    struct Load {
+        /// Tokens queued or being scored, plus an estimate for records not yet tokenized.
+        var tokens: Int
+        /// Records being tokenized or scored.
+        var workBytes: Int
+        /// Outputs awaiting acknowledgement or a transaction (dead letters included).
+        var awaiting: (count: Int, bytes: Int, oldestAge: Duration)
 
-        let tokenized = decoder.decode(message.value).flatMap { tokenizer.tokenize($0) }
-        switch tokenized {
-        case .success(let group):
-            queue.push(ScoringWork(tokenized: group, source: source, key: message.key, original: message.value,
-                                   generation: generation, receivedAt: receivedAt))
-        case .failure(let letter):
-            let groupID = try? decoder.decode(message.value).get().groupID
-            deadLetter(letter, original: message.value, key: message.key, source: source, groupID: groupID,
-                       generation: generation, publisher: publisher)
+        init(queue: ScoringQueue, pipeline: RecordPipeline, delivery: any DeliveryStrategy) {
+            // Records waiting for the tokenizer count too, estimated until they are tokenized,
+            // so the token budget still bounds what is read ahead of the scorer.
+            tokens = queue.inFlightTokens + pipeline.pendingBytes / Self.bytesPerTokenEstimate
+            workBytes = queue.inFlightBytes + pipeline.pendingBytes
+            awaiting = delivery.awaiting
         }
+
+        var bytes: Int { workBytes + awaiting.bytes }
+
+        /// About four bytes of text per token for English with a BPE vocabulary.
+        static let bytesPerTokenEstimate = 4
     }
 
-    // MARK: - Results out
-
-    /// Runs on the scoring thread.
-    private func scored(_ work: ScoringWork, _ result: Result<[Float], DeadLetter>, scoreSeconds: Double,
-                        publisher: Publisher) {
-        guard tracker.withLock({ $0.isCurrent(work.partition, generation: work.generation) }) else {
-            // The partition was revoked while this group was scored; its new owner reads it again.
-            logger.debug("dropping the result of a revoked partition", metadata: ["group_id": "\(work.tokenized.group.groupID)"])
-            return
-        }
-        let group = work.tokenized.group
-        switch result {
-        case .success(let scores):
-            let selection: Selection
-            do {
-                selection = try Selection(group: group, scores: scores, numTokens: work.tokenized.numTokens,
-                                          responseTokens: work.tokenized.responseTokens)
-            } catch {
-                let reason: DeadLetter.Reason = switch error {
-                case .nonFiniteScore, .nonFiniteReward: .nonFiniteScore
-                default: .internalError
-                }
-                deadLetter(DeadLetter(reason, "group \(group.groupID): \(error)"), original: work.original, key: work.key,
-                           source: work.source, groupID: group.groupID, generation: work.generation, publisher: publisher)
-                return
-            }
-            let timings = Selection.Timings(tokenizeMilliseconds: work.tokenized.tokenizeSeconds * 1000,
-                                            scoreMilliseconds: scoreSeconds * 1000,
-                                            totalMilliseconds: (ContinuousClock.now - work.receivedAt).seconds * 1000)
-            let value = selection.json(model: modelIdentity, metadata: group.metadata, source: work.source, timings: timings)
-            var records = [KafkaProducerMessage(topic: configuration.resultsTopic, key: group.groupID, value: value)]
-            let training = TrainingRecords(group: group, selection: selection, model: modelIdentity)
-            let samples = configuration.sftTopic.map { topic in
-                training.sftSamples.map { KafkaProducerMessage(topic: topic, key: group.groupID, value: $0) }
-            } ?? []
-            let pairs = configuration.pairsTopic.map { topic in
-                training.preferencePairs.map { KafkaProducerMessage(topic: topic, key: group.groupID, value: $0) }
-            } ?? []
-            records += samples + pairs
-            metrics.increment("winnow_candidates_scored_total", by: Double(scores.count))
-            metrics.increment("winnow_tokens_scored_total", by: Double(work.tokenized.computedTokens))
-            if let outcome = selection.decision.rejection?.kind {
-                metrics.increment("winnow_rejection_outcomes_total", labels: ["outcome": outcome.rawValue])
-            }
-            emit(records, partition: work.partition, offset: work.source.offset, generation: work.generation,
-                 publisher: publisher) { [self] in
-                counters.withLock { $0.selectionsOut += 1 }
-                metrics.increment("winnow_groups_scored_total")
-                metrics.increment("winnow_sft_samples_total", by: Double(samples.count))
-                metrics.increment("winnow_preference_pairs_total", by: Double(pairs.count))
-            }
-        case .failure(let letter):
-            deadLetter(letter, original: work.original, key: work.key, source: work.source, groupID: group.groupID,
-                       generation: work.generation, publisher: publisher)
-        }
-    }
-
-    private func deadLetter(_ letter: DeadLetter, original: [UInt8]?, key: [UInt8]?, source: RecordSource,
-                            groupID: String?, generation: UInt64, publisher: Publisher) {
-        logger.warning("dead-lettering a record", metadata: [
-            "reason": "\(letter.reason.rawValue)", "message": "\(letter.message)",
-            "topic": "\(source.topic)", "partition": "\(source.partition)", "offset": "\(source.offset)",
-        ])
-        let value = letter.json(original: original, key: key, source: source, groupID: groupID)
-        let record = KafkaProducerMessage(topic: configuration.deadLetterTopic, key: key, value: Array(value.utf8))
-        let partition = KafkaTopicPartition(topic: source.topic, partition: source.partition)
-        emit([record], partition: partition, offset: source.offset, generation: generation, publisher: publisher) { [self] in
-            counters.withLock { $0.deadLettered += 1 }
-            metrics.increment("winnow_groups_dead_lettered_total", labels: ["reason": letter.reason.rawValue])
-        }
-    }
-
-    /// Sends one input record's outputs. At-least-once: produced now, and the record is done
-    /// once the broker acknowledged all of them. Exactly-once: the record is done now and its
-    /// outputs wait for the transaction that commits its offset. `delivered` runs when the
-    /// outputs are acknowledged or committed.
-    private func emit(_ records: [KafkaProducerMessage], partition: KafkaTopicPartition, offset: Int64, generation: UInt64,
-                      publisher: Publisher, delivered: @escaping @Sendable () -> Void) {
-        if configuration.exactlyOnce {
-            guard tracker.withLock({ $0.isCurrent(partition, generation: generation) }) else { return }
-            transactional.add(partition, offset: offset, records: records, onCommitted: delivered)
-            done(partition, offset: offset, generation: generation)
-        } else {
-            publisher.publish(records) { [self] in
-                delivered()
-                done(partition, offset: offset, generation: generation)
-            }
-        }
-    }
-
-    private func done(_ partition: KafkaTopicPartition, offset: Int64, generation: UInt64) {
-        tracker.withLock { _ = $0.complete(partition, offset: offset, generation: generation) }
-    }
-
-    // MARK: - Partitions, gauges (commits: SelectionService+Commit.swift)
-
-    private func updateGauges(_ loop: ConsumerLoop) {
-        metrics.set("winnow_inflight_tokens", Double(queue.inFlightTokens))
+    private func updateGauges(_ loop: ConsumerLoop, load: Load) {
+        metrics.set("winnow_inflight_tokens", Double(load.tokens))
+        metrics.set("winnow_inflight_bytes", Double(load.bytes))
+        metrics.set("winnow_outputs_awaiting_delivery", Double(load.awaiting.count))
+        metrics.set("winnow_oldest_pending_output_seconds", load.awaiting.oldestAge.seconds)
         metrics.set("winnow_partitions_paused", loop.paused ? 1 : 0)
         metrics.set("winnow_pending_records", Double(tracker.withLock { $0.pendingCount }))
-        metrics.set("winnow_outputs_awaiting_transaction", Double(transactional.count))
+        metrics.set("winnow_outputs_awaiting_transaction", Double(configuration.exactlyOnce ? load.awaiting.count : 0))
         guard let consumer = loop.consumer, !loop.assigned.isEmpty else { return }
         metrics.clearGauge("winnow_consumer_lag")
         // Cheap: the high watermark of the last fetch response and the local position, no requests.
@@ -368,27 +276,31 @@ public final class SelectionService: @unchecked Sendable {
         return (parts[0].isEmpty ? "0.0.0.0" : String(parts[0]), port)
     }
 
-    /// Pauses the partitions while too much is in flight: tokens queued or being scored, or (with
-    /// exactly-once) outputs waiting for a transaction, which pile up while commits fail.
-    private func applyBackPressure(_ loop: ConsumerLoop) {
-        let inFlight = queue.inFlightTokens
-        let waiting = configuration.exactlyOnce ? transactional.count : 0
-        let over = inFlight > configuration.maxInFlightTokens || waiting > Self.maxOutputsAwaitingTransaction
+    /// Pauses the partitions while too much is held: tokens queued or being scored, bytes of
+    /// records and undelivered outputs, or outputs waiting (which pile up while an output topic
+    /// is down or transactions fail).
+    private func applyBackPressure(_ loop: ConsumerLoop, load: Load) {
+        let over = load.tokens > configuration.maxInFlightTokens || load.bytes > configuration.maxInFlightBytes
+            || load.awaiting.count > Self.maxOutputsAwaiting
+        let metadata: Logger.Metadata = [
+            "inflight_tokens": "\(load.tokens)", "inflight_bytes": "\(load.bytes)", "awaiting_delivery": "\(load.awaiting.count)",
+        ]
         if !loop.paused && over {
-            logger.debug("pausing partitions", metadata: ["inflight_tokens": "\(inFlight)", "awaiting_transaction": "\(waiting)"])
+            logger.debug("pausing partitions", metadata: metadata)
             loop.setPaused(true)
         } else if loop.paused && !over {
-            logger.debug("resuming partitions", metadata: ["inflight_tokens": "\(inFlight)", "awaiting_transaction": "\(waiting)"])
+            logger.debug("resuming partitions", metadata: metadata)
             loop.setPaused(false)
         }
     }
 
-    /// Done records whose outputs may wait for a transaction before reading stops: far more than
-    /// one commit interval produces, so only failing commits reach it.
-    static let maxOutputsAwaitingTransaction = 10_000
+    /// Done records whose outputs may wait for delivery or a transaction before reading stops:
+    /// far more than one commit interval produces, so only a stalled output topic or failing
+    /// commits reach it.
+    static let maxOutputsAwaiting = 10_000
 
     /// Runs inside `poll`, on the consumer thread.
-    private func rebalanced(_ event: KafkaRebalanceEvent, loop: ConsumerLoop) {
+    private func rebalanced(_ event: KafkaRebalanceEvent, loop: ConsumerLoop, delivery: any DeliveryStrategy) {
         switch event {
         case .assigned(let partitions, _):
             tracker.withLock { $0.assign(partitions) }
@@ -398,9 +310,12 @@ public final class SelectionService: @unchecked Sendable {
         case .revoked(let partitions, _, let lost):
             let revoked = Set(partitions)
             let dropped = queue.drop(partitions: revoked)
-            if !lost { commit(loop, only: revoked) }
-            transactional.drop(partitions: revoked)
-            tracker.withLock { $0.revoke(partitions) }
+            if !lost, let consumer = loop.consumer { delivery.commit(consumer, only: revoked) }
+            // One critical section: no output of the old generation can be added in between.
+            tracker.withLock { tracker in
+                delivery.revokeLocked(revoked)
+                tracker.revoke(partitions)
+            }
             loop.assigned.subtract(partitions)
             logger.info("partitions revoked", metadata: [
                 "partitions": "\(partitions.map(\.description))", "lost": "\(lost)", "dropped_groups": "\(dropped)",

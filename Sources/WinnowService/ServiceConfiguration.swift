@@ -37,13 +37,27 @@ public struct ServiceConfiguration: Sendable {
     /// How long a shutdown waits for in-flight groups; what is unfinished then stays uncommitted
     /// (its records are read again by the partition's next owner).
     public var drainTimeout: Duration
+    /// Bytes held by records being tokenized or scored and by outputs awaiting acknowledgement
+    /// or a transaction (dead letters included) above which the consumer pauses its partitions.
+    public var maxInFlightBytes: Int
+    /// Most preference pairs one group may produce; a record's own `pairs.max_pairs` can only
+    /// lower it (every pair repeats the prompt and metadata).
+    public var maxPairsPerGroup: Int
+    /// Most SFT rows one group may produce (the best accepted candidates are kept).
+    public var maxSFTRowsPerGroup: Int
+    /// How long an output is retried after transient producer errors before its record is
+    /// dead-lettered instead (`output_rejected`). Dead letters themselves are retried until
+    /// delivered.
+    public var outputRetryTimeout: Duration
 
     public init(brokers: String, group: String = "winnow", inputTopic: String = "prompt-groups",
                 resultsTopic: String = "selections", deadLetterTopic: String = "prompt-groups.dead-letter",
                 sftTopic: String? = nil, pairsTopic: String? = nil, policy: SelectionPolicy = SelectionPolicy(),
                 kafkaProperties: [String: String] = [:], maxCandidates: Int = 256, maxInFlightTokens: Int = 32768,
                 commitInterval: Duration = .milliseconds(500), metricsAddress: String? = nil, exactlyOnce: Bool = false,
-                transactionInterval: Duration = .milliseconds(500), drainTimeout: Duration = .seconds(60)) {
+                transactionInterval: Duration = .milliseconds(500), drainTimeout: Duration = .seconds(60),
+                maxInFlightBytes: Int = 256 << 20, maxPairsPerGroup: Int = 256, maxSFTRowsPerGroup: Int = 256,
+                outputRetryTimeout: Duration = .seconds(300)) {
         self.brokers = brokers
         self.group = group
         self.inputTopic = inputTopic
@@ -60,6 +74,10 @@ public struct ServiceConfiguration: Sendable {
         self.exactlyOnce = exactlyOnce
         self.transactionInterval = transactionInterval
         self.drainTimeout = drainTimeout
+        self.maxInFlightBytes = maxInFlightBytes
+        self.maxPairsPerGroup = maxPairsPerGroup
+        self.maxSFTRowsPerGroup = maxSFTRowsPerGroup
+        self.outputRetryTimeout = outputRetryTimeout
     }
 
     /// Winnow's consumer: manual commits only (offsets are committed when outputs are

@@ -19,7 +19,7 @@ import Testing
         (#"{"policy": {"rejection": {"top_k": 0}}}"#, "policy.rejection.top_k: must be an integer >= 1"),
         (#"{"kafka": ["a"]}"#, #""kafka" must be an object of librdkafka properties"#),
         (#"{"exactly_once": "maybe"}"#, "exactly_once (WINNOW_EXACTLY_ONCE) must be true or false"),
-        (#"{"max_candidates": -3}"#, "max_candidates (WINNOW_MAX_CANDIDATES) must be a positive integer"),
+        (#"{"max_candidates": -3}"#, "max_candidates (WINNOW_MAX_CANDIDATES) must be an integer from 1 to 100000"),
         (#"{"drain_timeout": "soon"}"#, "drain_timeout (WINNOW_DRAIN_TIMEOUT) must be a number of seconds"),
         (#"{"weights": "fp8"}"#, #"weights must be float32 or bfloat16, got "fp8""#),
         (#"{"token_budget": 0}"#, #"token_budget must be a positive integer, got "0""#),
