@@ -151,7 +151,10 @@ struct JSONReader {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
                 index += 1
-                return String(decoding: out, as: UTF8.self)
+                // Invalid UTF-8 is refused (as tokenizers' serde_json does), not repaired: a
+                // repaired vocabulary entry would silently map different bytes to an id.
+                guard let string = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                return string
             }
             if c != UInt8(ascii: "\\") {
                 out.append(c)
@@ -200,6 +203,8 @@ struct JSONReader {
         guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
             throw error("invalid value")
         }
+        // 1e999 reads as infinity; serde_json refuses it, and no tokenizer field means it.
+        guard value.isFinite else { throw error("number out of range") }
         return .number(value)
     }
 
