@@ -50,7 +50,8 @@ import Testing
         let render = { (source: String, context: [String: Value]) in try Template(source).render(context) }
         #expect(try render("{{ 5|round(x) }}", ["x": .int(.min)]) == "0")
         for source in ["{{ 'a' * 10**12 }}", "{{ [1] * 10**12 }}", "{{ 'ab' * x }}", "{{ [1]|batch(10**12, 0)|list }}",
-                       "{{ 'x'|center(10**12) }}", "{{ {}|tojson(indent=10**12) }}"] {
+                       "{{ 'x'|center(10**12) }}", "{{ {}|tojson(indent=10**12) }}",
+                       "{% for i in range(100000) %}{% for j in range(100000) %}{{ 'a' * 1000 }}{% endfor %}{% endfor %}"] {
             #expect(throws: TemplateError.self, "\(source)") { try render(source, ["x": .int(.max)]) }
         }
     }

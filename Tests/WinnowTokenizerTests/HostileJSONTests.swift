@@ -60,4 +60,18 @@ import Testing
             #expect(throws: TokenizerError.self) { try Tokenizer(tokenizerJSON: Data(bytes)) }
         }
     }
+
+    /// Ids are stored as Int32: larger or negative ids in any component are load errors, not traps.
+    @Test func idsOutsideInt32AreRefused() {
+        let model = #""model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": []}"#
+        for json in [
+            #"{\#(model), "added_tokens": [{"id": 4294967296, "content": "<s>", "special": true}]}"#,
+            #"{\#(model), "added_tokens": [{"id": -1, "content": "<s>", "special": true}]}"#,
+            #"{\#(model), "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {"<s>": {"id": "<s>", "ids": [3000000000], "tokens": ["<s>"]}}}}"#,
+            #"{\#(model), "post_processor": {"type": "RobertaProcessing", "cls": ["<s>", 8589934592], "sep": ["</s>", 2]}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 2147483648}, "merges": []}}"#,
+        ] {
+            #expect(throws: TokenizerError.self, "\(json)") { try Tokenizer(tokenizerJSON: Data(json.utf8)) }
+        }
+    }
 }

@@ -34,6 +34,8 @@ enum JSONValue {
         return Int(d)
     }
     var double: Double? { if case .number(let d) = self { return d } else { return nil } }
+    /// A token id: a whole number in 0...Int32.max (ids are stored as Int32), else nil.
+    var tokenId: Int32? { int.flatMap { $0 >= 0 ? Int32(exactly: $0) : nil } }
 }
 
 /// Parses UTF-8 JSON text. Throws `TokenizerError.invalidJSON` with the byte offset on error.
