@@ -68,6 +68,14 @@ import Testing
         #expect(try refusedField { $0["layer_types"] = types; $0["sliding_window"] = 64 } == nil)
     }
 
+    /// Foundation's reader behind JSONDecoder: hostile JSON is a config error, not a crash.
+    @Test func hostileJSON() {
+        for bytes in [Array(String(repeating: "[", count: 100_000).utf8), Array(String(repeating: "{\"a\":", count: 100_000).utf8),
+                      Array(#"{"hidden_size": 1e999}"#.utf8), [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D], Array(#"{"architectures": ["\ud800"]}"#.utf8)] {
+            #expect(throws: CheckpointError.self, "\(bytes.prefix(20))") { try ModelConfiguration.decode(Data(bytes)) }
+        }
+    }
+
     /// The case from issue 12: `max_position_embeddings: -5` segfaulted in release.
     @Test func negativeContextLimitThroughTheLoader() throws {
         let temp = try TemporaryDirectory()
@@ -180,6 +188,20 @@ import Testing
         }
         guard case .invalidField(_, "weight_map", let reason) = error else { Issue.record("\(shard): \(String(describing: error))"); return }
         #expect(reason.contains("\"\(shard)\""))
+    }
+
+    @Test func malformedIndexIsAHeaderError() throws {
+        for text in [String(repeating: "[", count: 100_000), #"{"weight_map": {"a": 1}}"#, #"{"weight_map": []}"#, "\u{FEFF}"] {
+            let temp = try TemporaryDirectory()
+            let copy = try temp.copy(llama.directory, as: "model")
+            try Data(text.utf8).write(to: copy.appendingPathComponent("model.safetensors.index.json"))
+            #expect("\(text.prefix(20))") {
+                try WeightStore(directory: copy)
+            } throws: { error in
+                if case .malformedHeader = error as? CheckpointError { return true }
+                return false
+            }
+        }
     }
 
     @Test func symlinkOutOfTheDirectoryIsRefused() throws {
