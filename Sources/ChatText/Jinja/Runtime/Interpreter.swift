@@ -161,6 +161,7 @@ final class Interpreter {
     }
 
     func assign(_ target: Target, _ value: JValue, _ scope: Scope, line: Int) throws {
+        try ValueNesting.check(value, line: line)
         switch target {
         case let .name(n):
             scope.set(n, value)
