@@ -4,6 +4,7 @@
 #   make check-deploy   check deploy/ (manifests, image, unit, TLS to the broker); part of make test
 #   make image   the service image (deploy/Dockerfile) with buildah
 #   make demo    run the main job end to end on a local broker with the shipped model
+#   make fuzz    run every libFuzzer target (Fuzz/) for FUZZ_SECONDS each
 #
 SWIFT        ?= swift
 CONFIG       ?= release
@@ -11,7 +12,7 @@ SWIFT_FLAGS  ?= -c $(CONFIG)
 # Test data fetched from PyPI packages at set-up time (never committed), under .local/.
 LOCAL        := $(CURDIR)/.local
 
-.PHONY: all deps build test test-data demo bench bench-model clean check-deploy static-build image
+.PHONY: all deps build test test-data demo bench bench-model clean check-deploy static-build image fuzz fuzz-smoke
 
 all: build
 
@@ -25,9 +26,21 @@ test-data: deps
 	bash scripts/fetch-test-data.sh "$(LOCAL)"
 
 # Tests run on an optimised build: the parity fixtures run real forward passes.
+# Then each fuzz target briefly over its seeds, so a regression in a parser shows in CI.
 test: deps test-data
 	WINNOW_TEST_DATA="$(LOCAL)" $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing
+	$(MAKE) fuzz-smoke
 	$(MAKE) --no-print-directory check-deploy
+
+# libFuzzer targets (Fuzz/, scripts/fuzz.sh): JSON readers, prompt-group decoder, Jinja, tokenizer
+# encode, safetensors header and config.json. One at a time, niced; crashers land in .build-fuzz/crashes/.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+FUZZ_SMOKE_SECONDS ?= 5
+fuzz-smoke: deps
+	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) bash scripts/fuzz.sh
 
 # deploy/ checked with the tools of each ecosystem (deploy/checks/run.sh): Kubernetes and KEDA
 # schemas, hadolint, the Dockerfile's runtime stage in a debootstrap chroot (cached under

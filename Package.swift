@@ -78,3 +78,23 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets (Fuzz/), declared only for `make fuzz` / `make fuzz-smoke`, which build them
+// with WINNOW_FUZZ=1 and `--sanitize fuzzer` in their own scratch path (.build-fuzz), so the
+// normal build never compiles or links them.
+if Context.environment["WINNOW_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("TokenizerJSON", ["WinnowTokenizer"]),
+        ("TokenizerEncode", ["WinnowTokenizer"]),
+        ("JSONValue", ["WinnowJinja", "Policies"]),
+        ("PromptGroup", ["WinnowService"]),
+        ("Jinja", ["WinnowJinja"]),
+        ("Checkpoint", ["RewardEngine"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: "Fuzz\(target.name)", dependencies: target.dependencies, path: "Fuzz/\(target.name)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+        package.products.append(.executable(name: "fuzz-\(target.name)", targets: ["Fuzz\(target.name)"]))
+    }
+}

@@ -204,7 +204,8 @@ enum JSONReader {
         }
 
         mutating func hex4() throws -> UInt32 {
-            guard pos + 4 <= bytes.count,
+            // Exactly four hex digits: UInt32(_:radix:) alone would also take a sign ("\u+abc").
+            guard pos + 4 <= bytes.count, bytes[pos..<pos + 4].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }),
                   let v = UInt32(String(decoding: bytes[pos..<pos + 4], as: UTF8.self), radix: 16)
             else { throw fail("invalid \\u escape") }
             pos += 4
@@ -250,7 +251,9 @@ enum JSONReader {
                 default: throw fail("invalid escape")
                 }
             }
-            return String(decoding: out, as: UTF8.self)
+            // RFC 8259 text is UTF-8; invalid bytes are an error, as in Python's json on bytes.
+            guard let text = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+            return text
         }
     }
 }

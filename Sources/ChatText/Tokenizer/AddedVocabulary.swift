@@ -48,11 +48,11 @@ struct AddedVocabulary: Sendable {
             guard let content = entry["content"]?.string else {
                 throw TokenizerError.invalidField(path: "added_tokens[\(index)].content", expected: "a string")
             }
-            guard let id = entry["id"]?.int else {
-                throw TokenizerError.invalidField(path: "added_tokens[\(index)].id", expected: "an integer")
+            guard let id = entry["id"]?.tokenId else {
+                throw TokenizerError.invalidField(path: "added_tokens[\(index)].id", expected: "an integer id in 0...\(Int32.max)")
             }
             let special = try flag("special", default: false)
-            parsed.append(AddedToken(id: Int32(id), content: content,
+            parsed.append(AddedToken(id: id, content: content,
                                      singleWord: try flag("single_word", default: false),
                                      lstrip: try flag("lstrip", default: false), rstrip: try flag("rstrip", default: false),
                                      normalized: try flag("normalized", default: !special), special: special))

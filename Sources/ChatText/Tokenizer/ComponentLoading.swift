@@ -152,20 +152,24 @@ func loadPostProcessor(_ json: JSONValue, path: String = "post_processor") throw
             if piece["Sequence"] != nil {
                 items.append(.sequence)
             } else if let name = piece["SpecialToken"]?["id"]?.string {
-                guard let ids = specials?[name]?["ids"]?.array?.compactMap({ $0.int }) else {
+                guard let values = specials?[name]?["ids"]?.array else {
                     throw TokenizerError.invalidField(path: "\(path).special_tokens[\(name)].ids", expected: "an array of ids")
                 }
-                items.append(.special(ids.map { Int32($0) }))
+                let ids = values.compactMap(\.tokenId)
+                guard ids.count == values.count else {
+                    throw TokenizerError.invalidField(path: "\(path).special_tokens[\(name)].ids", expected: "ids in 0...\(Int32.max)")
+                }
+                items.append(.special(ids))
             } else {
                 throw TokenizerError.invalidField(path: "\(path).single[\(index)]", expected: "{\"Sequence\"} or {\"SpecialToken\"}")
             }
         }
         return TemplatePostProcessor(items: items)
     case "BertProcessing", "RobertaProcessing":
-        guard let cls = json["cls"]?.array?.last?.int, let sep = json["sep"]?.array?.last?.int else {
-            throw TokenizerError.invalidField(path: "\(path).cls/sep", expected: "[token, id] pairs")
+        guard let cls = json["cls"]?.array?.last?.tokenId, let sep = json["sep"]?.array?.last?.tokenId else {
+            throw TokenizerError.invalidField(path: "\(path).cls/sep", expected: "[token, id] pairs, ids in 0...\(Int32.max)")
         }
-        return ClsSepPostProcessor(cls: Int32(cls), sep: Int32(sep))
+        return ClsSepPostProcessor(cls: cls, sep: sep)
     case "Sequence":
         guard let items = json["processors"]?.array else {
             throw TokenizerError.invalidField(path: "\(path).processors", expected: "an array")

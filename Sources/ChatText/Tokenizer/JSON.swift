@@ -34,6 +34,8 @@ enum JSONValue {
         return Int(d)
     }
     var double: Double? { if case .number(let d) = self { return d } else { return nil } }
+    /// A token id: a whole number in 0...Int32.max (ids are stored as Int32), else nil.
+    var tokenId: Int32? { int.flatMap { $0 >= 0 ? Int32(exactly: $0) : nil } }
 }
 
 /// Parses UTF-8 JSON text. Throws `TokenizerError.invalidJSON` with the byte offset on error.
@@ -151,7 +153,10 @@ struct JSONReader {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
                 index += 1
-                return String(decoding: out, as: UTF8.self)
+                // Invalid UTF-8 is refused (as tokenizers' serde_json does), not repaired: a
+                // repaired vocabulary entry would silently map different bytes to an id.
+                guard let string = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                return string
             }
             if c != UInt8(ascii: "\\") {
                 out.append(c)
@@ -200,6 +205,8 @@ struct JSONReader {
         guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
             throw error("invalid value")
         }
+        // 1e999 reads as infinity; serde_json refuses it, and no tokenizer field means it.
+        guard value.isFinite else { throw error("number out of range") }
         return .number(value)
     }
 

@@ -6,6 +6,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case truncatedFile(String, String)
     case malformedHeader(String, String)
     case invalidConfiguration(String)
+    /// A value in a checkpoint file (config.json, a safetensors header, the shard index) that
+    /// is out of range or unsafe, named by file and field.
+    case invalidField(file: String, field: String, reason: String)
     case unsupportedArchitecture(String)
     case unsupportedDType(tensor: String, dtype: String)
     case unsupportedRoPE(String)
@@ -22,6 +25,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .truncatedFile(let path, let reason): return "\(path) is truncated: \(reason)"
         case .malformedHeader(let path, let reason): return "\(path) is not a valid safetensors file: \(reason)"
         case .invalidConfiguration(let reason): return "invalid config.json: \(reason)"
+        case .invalidField(let file, let field, let reason): return "\(file): `\(field)` \(reason)"
         case .unsupportedArchitecture(let name):
             return "unsupported architecture \(name); supported: \(ModelConfiguration.supportedArchitectures.joined(separator: ", "))"
         case .unsupportedDType(let tensor, let dtype):

@@ -13,7 +13,8 @@ public final class MappedFile: @unchecked Sendable {
 
     public init(url: URL) throws {
         self.url = url
-        let fd = open(url.path, O_RDONLY)
+        // Non-blocking so that a FIFO in place of a weights file cannot hang the load.
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw CheckpointError.unreadableFile(url.path, String(cString: strerror(errno)))
         }
@@ -21,6 +22,9 @@ public final class MappedFile: @unchecked Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             throw CheckpointError.unreadableFile(url.path, String(cString: strerror(errno)))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CheckpointError.unreadableFile(url.path, "not a regular file")
         }
         count = Int(info.st_size)
         guard count > 0 else { throw CheckpointError.truncatedFile(url.path, "the file is empty") }

@@ -79,21 +79,28 @@ public struct ModelConfiguration: Decodable, Sendable {
         default: throw CheckpointError.unsupportedArchitecture(architecture)
         }
         self.architecture = architecture
-        func required<T: Decodable>(_ key: Keys, _ type: T.Type = T.self) throws -> T {
-            guard let value = try c.decodeIfPresent(T.self, forKey: key) else {
-                throw CheckpointError.invalidConfiguration("missing `\(key.stringValue)`")
+        // Sizes are read as JSON numbers and then made whole: Foundation's decoder reports a
+        // fractional or out-of-range Int only as "not valid JSON", without naming the field.
+        func integer(_ key: Keys) throws -> Int? {
+            guard let number = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
+            guard let value = Int(exactly: number) else {
+                throw Self.invalid(key.stringValue, "is \(number); it must be a whole number")
             }
             return value
         }
-        hiddenSize = try required(.hidden_size)
-        intermediateSize = try required(.intermediate_size)
-        layerCount = try required(.num_hidden_layers)
-        headCount = try required(.num_attention_heads)
-        keyValueHeadCount = try c.decodeIfPresent(Int.self, forKey: .num_key_value_heads) ?? headCount
-        headDimension = try c.decodeIfPresent(Int.self, forKey: .head_dim) ?? hiddenSize / max(headCount, 1)
-        vocabularySize = try required(.vocab_size)
-        rmsNormEpsilon = try c.decodeIfPresent(Float.self, forKey: .rms_norm_eps) ?? 1e-6
-        maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .max_position_embeddings) ?? 32768
+        func requiredInteger(_ key: Keys) throws -> Int {
+            guard let value = try integer(key) else { throw CheckpointError.invalidConfiguration("missing `\(key.stringValue)`") }
+            return value
+        }
+        hiddenSize = try requiredInteger(.hidden_size)
+        intermediateSize = try requiredInteger(.intermediate_size)
+        layerCount = try requiredInteger(.num_hidden_layers)
+        headCount = try requiredInteger(.num_attention_heads)
+        keyValueHeadCount = try integer(.num_key_value_heads) ?? headCount
+        headDimension = try integer(.head_dim) ?? hiddenSize / max(headCount, 1)
+        vocabularySize = try requiredInteger(.vocab_size)
+        rmsNormEpsilon = Float(try c.decodeIfPresent(Double.self, forKey: .rms_norm_eps) ?? 1e-6)
+        maxPositionEmbeddings = try integer(.max_position_embeddings) ?? 32768
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tie_word_embeddings) ?? false
         padTokenID = try? c.decodeIfPresent(Int.self, forKey: .pad_token_id)
         attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attention_bias) ?? false
@@ -125,6 +132,8 @@ public struct ModelConfiguration: Decodable, Sendable {
             embeddingScale = nil
             normWeightOffset = 0
         }
+        // Checked before it sizes the per-layer table below.
+        try Self.check(layerCount, in: ConfigurationLimits.layerCount, "num_hidden_layers")
         // Sliding-window layers: `layer_types` where config.json gives it (transformers 5);
         // Gemma-2 configs saved by 4.x alternate, starting with a sliding layer.
         slidingWindow = try? c.decodeIfPresent(Int.self, forKey: .sliding_window)
@@ -140,9 +149,6 @@ public struct ModelConfiguration: Decodable, Sendable {
             let alternates = family == .gemma2
             slidingLayers = (0..<layerCount).map { alternates && $0 % 2 == 0 }
         }
-        if slidingLayers.contains(true) && (slidingWindow ?? 0) <= 0 {
-            throw CheckpointError.invalidConfiguration("sliding-window layers need a positive sliding_window")
-        }
 
         // transformers 5 writes `rope_parameters`; 4.x wrote `rope_theta` and `rope_scaling`.
         let parameters = try c.decodeIfPresent(RoPEDictionary.self, forKey: .rope_parameters)
@@ -150,13 +156,7 @@ public struct ModelConfiguration: Decodable, Sendable {
         let theta = try c.decodeIfPresent(Double.self, forKey: .rope_theta) ?? parameters?.rope_theta ?? 10000
         rope = try RoPEParameters(theta: theta, scaling: Self.scaling(parameters ?? legacyScaling))
 
-        guard hiddenSize > 0, intermediateSize > 0, layerCount > 0, headCount > 0, keyValueHeadCount > 0,
-              headDimension > 0, headDimension % 2 == 0, vocabularySize > 0 else {
-            throw CheckpointError.invalidConfiguration("sizes must be positive and head_dim even")
-        }
-        guard headCount % keyValueHeadCount == 0 else {
-            throw CheckpointError.invalidConfiguration("num_attention_heads (\(headCount)) is not a multiple of num_key_value_heads (\(keyValueHeadCount))")
-        }
+        try checkBounds()
         guard labelCount == 1 else {
             throw CheckpointError.invalidConfiguration("a reward model has one label; this config has \(labelCount)")
         }
@@ -166,12 +166,28 @@ public struct ModelConfiguration: Decodable, Sendable {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw CheckpointError.missingFile(url.path)
         }
+        return try decode(data, path: url.path)
+    }
+
+    /// Decodes config.json's bytes; errors name `path` and the field at fault.
+    public static func decode(_ data: Data, path: String = "config.json") throws -> ModelConfiguration {
         do {
             return try JSONDecoder().decode(ModelConfiguration.self, from: data)
+        } catch CheckpointError.invalidField(_, let field, let reason) {
+            throw CheckpointError.invalidField(file: path, field: field, reason: reason)
         } catch let error as CheckpointError {
             throw error
+        } catch let error as DecodingError {
+            switch error {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                guard !context.codingPath.isEmpty else { break }
+                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                throw CheckpointError.invalidField(file: path, field: field, reason: "cannot be read: \(context.debugDescription)")
+            default: break
+            }
+            throw CheckpointError.invalidConfiguration("\(path): \(error)")
         } catch {
-            throw CheckpointError.invalidConfiguration("\(url.path): \(error)")
+            throw CheckpointError.invalidConfiguration("\(path): \(error)")
         }
     }
 

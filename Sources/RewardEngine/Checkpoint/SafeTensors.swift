@@ -30,40 +30,14 @@ public struct SafeTensorsFile: Sendable {
     public init(url: URL) throws {
         let file = try MappedFile(url: url)
         let path = url.path
-        guard file.count >= 8 else { throw CheckpointError.truncatedFile(path, "shorter than its 8-byte header length") }
-        let headerLength = Int(UInt64(littleEndian: file.base.loadUnaligned(as: UInt64.self)))
-        guard headerLength > 0, headerLength <= file.count - 8 else {
-            throw CheckpointError.truncatedFile(path, "header of \(headerLength) bytes does not fit in \(file.count) bytes")
-        }
+        let headerLength = try SafeTensorsHeader.headerLength(file.base, fileSize: file.count, path: path)
         let headerData = Data(bytes: file.base + 8, count: headerLength)
-        guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw CheckpointError.malformedHeader(path, "the header is not a JSON object")
-        }
         let dataStart = 8 + headerLength
-        let dataLength = file.count - dataStart
+        let entries = try SafeTensorsHeader.parse(headerData, dataLength: file.count - dataStart, path: path)
         var tensors: [String: TensorView] = [:]
-        for (name, entry) in header where name != "__metadata__" {
-            guard let entry = entry as? [String: Any],
-                  let dtypeName = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int],
-                  let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
-            else { throw CheckpointError.malformedHeader(path, "entry \(name) lacks dtype, shape or data_offsets") }
-            guard let storage = StorageType(rawValue: dtypeName) else {
-                throw CheckpointError.unsupportedDType(tensor: name, dtype: dtypeName)
-            }
-            let (begin, end) = (offsets[0], offsets[1])
-            guard shape.allSatisfy({ $0 >= 0 }), begin >= 0, end >= begin else {
-                throw CheckpointError.malformedHeader(path, "entry \(name) has a negative shape or reversed offsets")
-            }
-            let expectedBytes = shape.reduce(1, *) * storage.byteWidth
-            guard end - begin == expectedBytes else {
-                throw CheckpointError.malformedHeader(path, "entry \(name) spans \(end - begin) bytes, its shape \(shape) needs \(expectedBytes)")
-            }
-            guard end <= dataLength else {
-                throw CheckpointError.truncatedFile(path, "tensor \(name) ends at byte \(end) of a \(dataLength)-byte data section")
-            }
-            tensors[name] = TensorView(name: name, storage: storage, shape: shape,
-                                       bytes: file.base + dataStart + begin, file: file)
+        for entry in entries {
+            tensors[entry.name] = TensorView(name: entry.name, storage: entry.storage, shape: entry.shape,
+                                             bytes: file.base + dataStart + entry.begin, file: file)
         }
         self.file = file
         self.tensors = tensors

@@ -11,26 +11,17 @@ public struct WeightStore: Sendable {
         let fm = FileManager.default
         let single = directory.appendingPathComponent("model.safetensors")
         let index = directory.appendingPathComponent("model.safetensors.index.json")
-        var files: [URL]
         if fm.fileExists(atPath: index.path) {
-            guard let data = fm.contents(atPath: index.path),
-                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let weightMap = json["weight_map"] as? [String: String]
-            else { throw CheckpointError.malformedHeader(index.path, "no weight_map object") }
-            files = Set(weightMap.values).sorted().map { directory.appendingPathComponent($0) }
-            for file in files where !fm.fileExists(atPath: file.path) {
-                throw CheckpointError.missingFile(file.path)
-            }
+            let shardIndex = try ShardIndex(url: index, directory: directory)
             var merged: [String: TensorView] = [:]
-            for file in files {
+            for file in shardIndex.shards {
                 for (name, view) in try SafeTensorsFile(url: file).tensors { merged[name] = view }
             }
-            for (name, shard) in weightMap where merged[name] == nil {
+            for (name, shard) in shardIndex.weightMap where merged[name] == nil {
                 throw CheckpointError.malformedHeader(index.path, "weight_map names \(name) in \(shard), which does not hold it")
             }
             tensors = merged
         } else if fm.fileExists(atPath: single.path) {
-            files = [single]
             tensors = try SafeTensorsFile(url: single).tensors
         } else {
             throw CheckpointError.missingFile(single.path + " (or model.safetensors.index.json)")

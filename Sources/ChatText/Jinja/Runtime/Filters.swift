@@ -17,7 +17,10 @@ enum Filters {
         switch name {
         case "abs":
             switch value.asNumber {
-            case let .int(i)?: return .int(abs(i))
+            case let .int(i)?:
+                // abs(Int.min) is 2**63: not representable, and Swift's abs would trap.
+                guard i != .min else { throw Operators.overflowError() }
+                return .int(abs(i))
             case let .double(d)?: return .double(abs(d))
             default:
                 // Undefined has no __abs__, so even it fails with Python's TypeError.
@@ -40,7 +43,10 @@ enum Filters {
                 if cur.count == n { out.append(.list(cur)); cur = [] }
             }
             if !cur.isEmpty {
-                if let fill = a[1], !(fill.pyEquals(.none)) { while cur.count < n { cur.append(fill) } }
+                if let fill = a[1], !(fill.pyEquals(.none)) {
+                    try Operators.checkSize(n)
+                    while cur.count < n { cur.append(fill) }
+                }
                 out.append(.list(cur))
             }
             return .list(out)
@@ -252,9 +258,7 @@ enum Filters {
             if method == "common" {
                 if case let .int(i) = n {
                     if precision >= 0 { return .int(i) }
-                    let p = Int(pow(10, Double(-precision)))
-                    let q = Double(i) / Double(p)
-                    return .int(Int(q.rounded(.toNearestOrEven)) * p)
+                    return .int(try roundInteger(i, digits: precision))
                 }
                 return .double(pyRound(n.asDouble!, precision))
             }
@@ -448,6 +452,8 @@ enum Filters {
     /// Python's `round(x, n)` for floats: correctly rounded, ties to even on the exact binary value.
     static func pyRound(_ x: Double, _ n: Int) -> Double {
         if !x.isFinite { return x }
+        // 10**-n overflows a double below -308; every finite double rounds to a signed zero there.
+        if n < -308 { return copysign(0, x) }
         if n == 0 { return x.rounded(.toNearestOrEven) }
         if n > 0 {
             let text = String(format: "%.\(min(n, 340))f", x)
@@ -455,6 +461,26 @@ enum Filters {
         }
         let p = pow(10.0, Double(-n))
         return (x / p).rounded(.toNearestOrEven) * p
+    }
+
+    /// Python's `round(i, digits)` for an int and negative `digits`: exact, ties to even.
+    static func roundInteger(_ i: Int, digits: Int) throws -> Int {
+        // 10**19 exceeds Int.max: |i| / 10**19 < 0.93, so the result is 0 or +-10**19 (too big).
+        if digits <= -20 { return 0 }
+        if digits == -19 {
+            if i.magnitude <= 5_000_000_000_000_000_000 { return 0 }
+            throw Operators.overflowError()
+        }
+        var p = 1
+        for _ in 0..<(-digits) { p *= 10 }
+        // Floor division and remainder, as Python's divmod.
+        var q = i / p, r = i % p
+        if r < 0 { q -= 1; r += p }
+        let twice = 2 * r.magnitude
+        if twice > p.magnitude || (twice == p.magnitude && q & 1 == 1) { q += 1 }
+        let (result, overflow) = q.multipliedReportingOverflow(by: p)
+        if overflow { throw Operators.overflowError() }
+        return result
     }
 
     static func toInt(_ v: JValue, base: Int) throws -> JValue? {
@@ -475,7 +501,10 @@ enum Filters {
             else if (b == 8 || b == 0), lower.hasPrefix("0o") { t = String(t.dropFirst(2)); b = 8 }
             else if (b == 2 || b == 0), lower.hasPrefix("0b") { t = String(t.dropFirst(2)); b = 2 }
             if b == 0 { b = 10 }
-            if let i = Int(t, radix: b) { return .int(negative ? -i : i) }
+            // int(s, base) raises ValueError outside 2...36; Jinja's |int then falls back to
+            // int(float(s)) below. The sign is parsed with the digits so Int.min reads exactly.
+            if (2...36).contains(b), !t.hasPrefix("-"), !t.hasPrefix("+"),
+               let i = Int((negative ? "-" : "") + t, radix: b) { return .int(i) }
             if let d = toFloat(v)?.asDouble, d.isFinite {
                 guard abs(d) < 9.2e18 else { throw Operators.overflowError() }
                 return .int(Int(d))

@@ -27,11 +27,16 @@ extension Interpreter {
             default: throw TemplateError.typeError("range expected at least 1 argument, got \(ints.count)")
             }
             if step == 0 { throw TemplateError.valueError("range() arg 3 must not be zero") }
-            let values = Array(stride(from: start, to: stop, by: step))
-            if values.count > 100_000 {
+            // Counted before anything is built: range(10**15) must be refused, not materialised.
+            let count = PyRange.count(start, stop, step)
+            // The sandbox takes len(range(...)), which CPython cannot hold in a ssize_t past Int.max.
+            if count > UInt(Int.max) {
+                throw TemplateError.python(type: "OverflowError", message: "Python int too large to convert to C ssize_t", line: nil)
+            }
+            if count > 100_000 {
                 throw TemplateError.python(type: "OverflowError", message: "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).", line: nil)
             }
-            return .list(values.map { .int($0) })
+            return .list(stride(from: start, to: stop, by: step).map { .int($0) })
         }))
         g.set("dict", .function(Function("dict") { args, kwargs in
             var d = JDict()
@@ -133,5 +138,18 @@ enum Strftime {
         }
         chars.removeAll()
         return out
+    }
+}
+
+/// Python's `range` arithmetic.
+enum PyRange {
+    /// len(range(start, stop, step)), computed on magnitudes so no bound can overflow.
+    static func count(_ start: Int, _ stop: Int, _ step: Int) -> UInt {
+        if step > 0 {
+            guard start < stop else { return 0 }
+            return (UInt(bitPattern: stop &- start) - 1) / step.magnitude + 1
+        }
+        guard start > stop else { return 0 }
+        return (UInt(bitPattern: start &- stop) - 1) / step.magnitude + 1
     }
 }

@@ -44,6 +44,11 @@ final class Interpreter {
     func run(_ nodes: [Node], _ scope: Scope, _ out: inout String) throws -> Flow {
         for node in nodes {
             let flow = try run(node, scope, &out)
+            // Each operation is capped (Operators.maxResultSize), but a loop can still append
+            // without end: the output as a whole is capped too, so a template cannot exhaust memory.
+            if out.utf8.count > Operators.maxResultSize {
+                throw TemplateError.python(type: "MemoryError", message: "output would exceed \(Operators.maxResultSize) bytes", line: nil)
+            }
             if flow != .normal { return flow }
         }
         return .normal
@@ -156,6 +161,7 @@ final class Interpreter {
     }
 
     func assign(_ target: Target, _ value: JValue, _ scope: Scope, line: Int) throws {
+        try ValueNesting.check(value, line: line)
         switch target {
         case let .name(n):
             scope.set(n, value)

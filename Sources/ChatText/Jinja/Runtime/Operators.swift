@@ -95,11 +95,15 @@ enum Operators {
                 return .double(Double(x) / Double(y))
             case "//":
                 if y == 0 { throw TemplateError.python(type: "ZeroDivisionError", message: "integer division or modulo by zero", line: nil) }
+                // Int.min // -1 is 2**63 in Python: not representable (and Swift's `/` would trap).
+                if y == -1 { let r = (0).subtractingReportingOverflow(x); if r.overflow { throw overflowError() }; return .int(r.partialValue) }
                 var q = x / y
                 if (x % y != 0) && ((x < 0) != (y < 0)) { q -= 1 }
                 return .int(q)
             case "%":
                 if y == 0 { throw TemplateError.python(type: "ZeroDivisionError", message: "integer modulo by zero", line: nil) }
+                // Anything % -1 is 0; Swift's `%` traps on Int.min % -1.
+                if y == -1 { return .int(0) }
                 var r = x % y
                 if r != 0 && ((r < 0) != (y < 0)) { r += y }
                 return .int(r)
@@ -147,7 +151,12 @@ enum Operators {
             return .double(r)
         case "**":
             if x == 0 && y < 0 { throw TemplateError.python(type: "ZeroDivisionError", message: "0.0 cannot be raised to a negative power", line: nil) }
-            return .double(pow(x, y))
+            let r = pow(x, y)
+            // CPython's float pow reports overflow (errno ERANGE) instead of returning inf.
+            if r.isInfinite && x.isFinite && y.isFinite {
+                throw TemplateError.python(type: "OverflowError", message: "(34, 'Numerical result out of range')", line: nil)
+            }
+            return .double(r)
         default: throw TemplateError.unsupported("operator \(op)", line: nil)
         }
     }

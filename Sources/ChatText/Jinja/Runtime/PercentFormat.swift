@@ -48,7 +48,13 @@ enum PercentFormat {
                 i += 1
                 var p = ""
                 while i < s.count, Lexer.isDigit(s[i]) { p.unicodeScalars.append(s[i]); i += 1 }
-                precision = Int(p) ?? 0
+                guard let digits = p.isEmpty ? 0 : Int(p), digits <= Operators.maxResultSize else {
+                    throw TemplateError.valueError("precision too big")
+                }
+                precision = digits
+            }
+            guard width.isEmpty || Int(width).map({ $0 <= Operators.maxResultSize }) == true else {
+                throw TemplateError.valueError("width too big")
             }
             guard i < s.count else { throw TemplateError.valueError("incomplete format") }
             let conv = s[i]
@@ -62,10 +68,9 @@ enum PercentFormat {
             case "r", "a": body = PyFormat.repr(v)
             case "d", "i", "u":
                 guard let n = v.asNumber else { throw TemplateError.typeError("%\(conv) format: a real number is required, not \(v.typeName)") }
-                let int: Int
-                if case let .int(x) = n { int = x } else { int = Int(n.asDouble!.rounded(.towardZero)) }
-                body = String(int)
-                if flags.contains("+"), int >= 0 { body = "+" + body } else if flags.contains(" "), int >= 0 { body = " " + body }
+                // A float is truncated to an integer first, exactly (1e300 prints all 301 digits).
+                body = try n.asInt.map { String($0) } ?? integerDigits(n.asDouble!)
+                if flags.contains("+"), !body.hasPrefix("-") { body = "+" + body } else if flags.contains(" "), !body.hasPrefix("-") { body = " " + body }
             case "f", "F", "e", "E", "g", "G":
                 guard let d = v.asDouble else { throw TemplateError.typeError("must be real number, not \(v.typeName)") }
                 body = String(format: "%\(flags.contains("+") ? "+" : "")\(flags.contains("#") ? "#" : "").\(precision ?? 6)\(conv)", d)
@@ -74,8 +79,11 @@ enum PercentFormat {
                 body = String(n, radix: conv == "o" ? 8 : 16, uppercase: conv == "X")
             case "c":
                 if case let .string(c) = v { body = c }
-                else if let n = v.asInt, let u = Unicode.Scalar(UInt32(max(0, n))) { body = String(u) }
-                else { throw TemplateError.typeError("%c requires int or char") }
+                else if let n = v.asInt {
+                    guard (0..<0x110000).contains(n) else { throw TemplateError.python(type: "OverflowError", message: "%c arg not in range(0x110000)", line: nil) }
+                    // Surrogates are valid in a Python str but not in a Swift String.
+                    body = String(Unicode.Scalar(UInt32(n)) ?? "\u{FFFD}")
+                } else { throw TemplateError.typeError("%c requires int or char") }
             default:
                 throw TemplateError.valueError("unsupported format character \(PyFormat.stringRepr(String(conv))) (0x\(String(conv.value, radix: 16))) at index \(i - 1)")
             }
@@ -94,5 +102,32 @@ enum PercentFormat {
             throw TemplateError.typeError("not all arguments converted during string formatting")
         }
         return out
+    }
+
+    /// The decimal digits of `int(x)` for a float, exact for any magnitude, as Python prints it.
+    static func integerDigits(_ x: Double) throws -> String {
+        if x.isNaN { throw TemplateError.valueError("cannot convert float NaN to integer") }
+        if x.isInfinite { throw TemplateError.python(type: "OverflowError", message: "cannot convert float infinity to integer", line: nil) }
+        let t = x.rounded(.towardZero)
+        if let i = Int(exactly: t) { return String(i) }
+        // |t| >= 2**63: an integer significand times a power of two. Double it in base 10**9 limbs.
+        var limbs: [UInt64] = [t.significandBitPattern | (1 << 52)]  // least significant first
+        limbs = [limbs[0] % 1_000_000_000, limbs[0] / 1_000_000_000]
+        for _ in 0..<(Int(t.exponent) - 52) {
+            var carry: UInt64 = 0
+            for k in limbs.indices {
+                let v = limbs[k] * 2 + carry
+                limbs[k] = v % 1_000_000_000
+                carry = v / 1_000_000_000
+            }
+            if carry > 0 { limbs.append(carry) }
+        }
+        while limbs.count > 1, limbs.last == 0 { limbs.removeLast() }
+        var text = String(limbs.last!)
+        for limb in limbs.dropLast().reversed() {
+            let digits = String(limb)
+            text += String(repeating: "0", count: 9 - digits.count) + digits
+        }
+        return (t < 0 ? "-" : "") + text
     }
 }

@@ -22,7 +22,7 @@ enum StringFormat {
                     guard autoIndex < args.count else { throw TemplateError.python(type: "IndexError", message: "Replacement index \(autoIndex) out of range for positional args tuple", line: nil) }
                     value = args[autoIndex]
                     autoIndex += 1
-                } else if let n = Int(field) {
+                } else if field.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }), let n = Int(field) {
                     guard n < args.count else { throw TemplateError.python(type: "IndexError", message: "Replacement index \(n) out of range for positional args tuple", line: nil) }
                     value = args[n]
                 } else {

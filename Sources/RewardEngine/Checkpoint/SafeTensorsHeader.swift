@@ -1,0 +1,94 @@
+import Foundation
+
+/// One tensor named by a safetensors header, checked against the data section it indexes:
+/// `begin..<end` lies inside it and holds exactly `shape`'s elements of `storage`.
+public struct SafeTensorsEntry: Sendable, Equatable {
+    public let name: String
+    public let storage: StorageType
+    public let shape: [Int]
+    public let begin: Int
+    public let end: Int
+}
+
+/// Reads and checks a safetensors header without touching tensor data.
+///
+/// Every size comes from the file, and RewardEngine is built with `-Ounchecked`: each sum and
+/// product here is computed with overflow reported, never trusted to trap.
+public enum SafeTensorsHeader {
+    /// The safetensors library's own limit on the JSON header (100 MB).
+    public static let maximumHeaderBytes = 100_000_000
+
+    /// The header length stored in the first 8 bytes of a `fileSize`-byte mapping at `base`.
+    public static func headerLength(_ base: UnsafeRawPointer, fileSize: Int, path: String) throws -> Int {
+        guard fileSize >= 8 else { throw CheckpointError.truncatedFile(path, "shorter than its 8-byte header length") }
+        let stored = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        guard stored > 0, stored <= UInt64(maximumHeaderBytes) else {
+            throw CheckpointError.invalidField(file: path, field: "header length", reason: "is \(stored) bytes; it must be between 1 and \(maximumHeaderBytes)")
+        }
+        let length = Int(stored)
+        guard length <= fileSize - 8 else {
+            throw CheckpointError.truncatedFile(path, "header of \(length) bytes does not fit in \(fileSize) bytes")
+        }
+        return length
+    }
+
+    /// The tensors `header` (the JSON bytes) names, each checked to lie within a data section
+    /// of `dataLength` bytes. `__metadata__` is skipped.
+    public static func parse(_ header: Data, dataLength: Int, path: String) throws -> [SafeTensorsEntry] {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: header)
+        } catch {
+            throw CheckpointError.malformedHeader(path, "the header is not JSON (\(error.localizedDescription))")
+        }
+        guard let header = object as? [String: Any] else {
+            throw CheckpointError.malformedHeader(path, "the header is not a JSON object")
+        }
+        var entries: [SafeTensorsEntry] = []
+        for (name, value) in header where name != "__metadata__" {
+            guard let value = value as? [String: Any],
+                  let dtypeName = value["dtype"] as? String,
+                  let shape = integers(value["shape"]),
+                  let offsets = integers(value["data_offsets"]), offsets.count == 2
+            else { throw CheckpointError.malformedHeader(path, "entry \(name) lacks dtype, shape or data_offsets") }
+            guard let storage = StorageType(rawValue: dtypeName) else {
+                throw CheckpointError.unsupportedDType(tensor: name, dtype: dtypeName)
+            }
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw CheckpointError.invalidField(file: path, field: "\(name).shape", reason: "is \(shape); dimensions cannot be negative")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, end >= begin else {
+                throw CheckpointError.invalidField(file: path, field: "\(name).data_offsets", reason: "is [\(begin), \(end)]; offsets must be ascending and not negative")
+            }
+            guard let expectedBytes = byteCount(shape: shape, width: storage.byteWidth) else {
+                throw CheckpointError.invalidField(file: path, field: "\(name).shape", reason: "is \(shape); its size overflows")
+            }
+            guard end - begin == expectedBytes else {
+                throw CheckpointError.malformedHeader(path, "entry \(name) spans \(end - begin) bytes, its shape \(shape) needs \(expectedBytes)")
+            }
+            guard end <= dataLength else {
+                throw CheckpointError.truncatedFile(path, "tensor \(name) ends at byte \(end) of a \(dataLength)-byte data section")
+            }
+            entries.append(SafeTensorsEntry(name: name, storage: storage, shape: shape, begin: begin, end: end))
+        }
+        return entries.sorted { $0.begin < $1.begin }
+    }
+
+    /// `product(shape) * width`, or nil when it overflows an Int.
+    public static func byteCount(shape: [Int], width: Int) -> Int? {
+        var total = width
+        for dimension in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
+
+    /// A JSON array of integers as JSONSerialization gives it, or nil for anything else
+    /// (Foundation's bridging refuses fractions and numbers outside Int).
+    private static func integers(_ value: Any?) -> [Int]? {
+        value as? [Int]
+    }
+}
