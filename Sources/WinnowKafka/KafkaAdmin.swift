@@ -21,10 +21,20 @@ public final class KafkaAdmin: Sendable {
     private let client: RDKafkaClient
     private let configuration: KafkaConfiguration
 
-    /// - Parameter configuration: librdkafka properties; at least `bootstrap.servers`.
-    public init(configuration: KafkaConfiguration) throws {
+    /// - Parameters:
+    ///   - configuration: librdkafka properties; at least `bootstrap.servers`.
+    ///   - errorHandler: client-level errors librdkafka reports in the background (brokers down,
+    ///     TLS handshake or SASL failures), on librdkafka's thread.
+    public init(configuration: KafkaConfiguration, errorHandler: (@Sendable (KafkaError) -> Void)? = nil) throws {
         self.configuration = configuration
-        client = try RDKafkaClient(role: .producer, configuration: configuration)
+        client = try RDKafkaClient(role: .producer, configuration: configuration,
+                                   callbacks: .reportingErrors(to: errorHandler))
+    }
+
+    /// Calls `errorHandler` for the client-level errors reported since the last call (an admin
+    /// client has no polling thread of its own).
+    public func reportErrors() {
+        client.serveEvents()
     }
 
     /// Creates `topics` (`rd_kafka_CreateTopics`) and waits for the broker's answer. With

@@ -97,6 +97,14 @@ extension KafkaError {
         public static let purgedInQueue = Code(RD_KAFKA_RESP_ERR__PURGE_QUEUE)
         public static let purgedInFlight = Code(RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
         public static let destroyed = Code(RD_KAFKA_RESP_ERR__DESTROY)
+        public static let ssl = Code(RD_KAFKA_RESP_ERR__SSL)
+        public static let authentication = Code(RD_KAFKA_RESP_ERR__AUTHENTICATION)
+
+        /// The client cannot reach the cluster as configured — the TLS handshake failed (wrong CA,
+        /// host name, certificate) or SASL refused the credentials — and retrying the same
+        /// settings will not change that. librdkafka itself keeps retrying these; a service should
+        /// say so and stop instead of waiting for ever.
+        public var isConfigurationFailure: Bool { self == .ssl || self == .authentication }
 
         /// Transient conditions librdkafka or the broker recover from by themselves. Calls that
         /// return an `rd_kafka_error_t` carry librdkafka's own verdict instead of this list.

@@ -191,10 +191,19 @@ public final class SelectionService: Sendable {
     /// Waits until the brokers answer and the input topic exists, retrying with backoff (and a
     /// log line per attempt). Returns false if `stop()` came first.
     private func waitForBroker() throws -> Bool {
-        let admin = try KafkaAdmin(configuration: configuration.adminConfiguration)
+        // TLS and SASL failures are settings, not outages: librdkafka retries them for ever, so
+        // they end the start with the handshake's own message instead of a silent wait.
+        let configurationFailure = Locked<KafkaError?>(nil)
+        let admin = try KafkaAdmin(configuration: configuration.adminConfiguration) { error in
+            if error.code.isConfigurationFailure { configurationFailure.withLock { $0 = $0 ?? error } }
+        }
         var delay = 0.5
         var attempt = 1
         while !isStopping {
+            admin.reportErrors()
+            if let failure = configurationFailure.withLock({ $0 }) {
+                throw failure
+            }
             do {
                 if let partitions = try admin.partitionCount(topic: configuration.inputTopic, timeout: .seconds(5)) {
                     logger.info("broker reachable", metadata: ["brokers": "\(configuration.brokers)",

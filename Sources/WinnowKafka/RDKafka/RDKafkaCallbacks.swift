@@ -13,6 +13,17 @@ final class RDKafkaCallbacks: @unchecked Sendable {
     /// Client-level errors (broker down, fatal idempotence errors); served by `rd_kafka_poll`.
     var onError: ((OpaquePointer, rd_kafka_resp_err_t, String) -> Void)?
 
+    /// Callbacks that pass client-level errors on as `KafkaError`s.
+    static func reportingErrors(to handler: (@Sendable (KafkaError) -> Void)?) -> RDKafkaCallbacks {
+        let callbacks = RDKafkaCallbacks()
+        if let handler {
+            callbacks.onError = { _, code, reason in
+                handler(KafkaError(kind: .client, code: KafkaError.Code(code), message: reason))
+            }
+        }
+        return callbacks
+    }
+
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaCallbacks? {

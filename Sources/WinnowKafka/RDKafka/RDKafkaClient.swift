@@ -44,6 +44,11 @@ final class RDKafkaClient: @unchecked Sendable {
     /// The librdkafka version the process runs with, e.g. "2.8.0".
     static var libraryVersion: String { String(cString: rd_kafka_version_str()) }
 
+    /// Serves the events waiting on the main queue (error callbacks among them) without waiting.
+    func serveEvents() {
+        _ = rd_kafka_poll(handle, 0)
+    }
+
     // MARK: - Errors
 
     /// A `KafkaError` for a bare error code; for `_FATAL` it reports the underlying fatal error.
