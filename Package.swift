@@ -26,6 +26,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
                        providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "COpenSSLCrypto", path: "Sources/COpenSSLCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         // gzip and zstd for `winnow score`'s compressed JSONL (streamed, one member or frame per chunk).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
@@ -52,7 +54,7 @@ let package = Package(
 
         // The service: prompt groups in from Kafka, selections out.
         .target(name: "WinnowService", dependencies: [
-            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "Policies",
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "Policies", "COpenSSLCrypto",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/WinnowService"),
 
