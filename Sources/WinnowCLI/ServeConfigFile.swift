@@ -20,6 +20,9 @@ struct ServeConfigFile {
         "model", "threads", "token_budget", "max_length", "weights", "brokers", "group", "input_topic", "results_topic", "dead_letter_topic", "sft_topic", "pairs_topic",
         "max_candidates", "max_inflight_tokens", "metrics_address", "log_level", "drain_timeout", "exactly_once",
         "transaction_interval_ms",
+        // The HTTP front door (HTTPOptions).
+        "http_address", "http_max_body_bytes", "http_max_inputs", "http_max_queue", "http_timeout", "http_batch_window_ms",
+        "http_batch_tokens",
     ]
 
     let path: String

@@ -33,7 +33,8 @@ public final class SelectionService: @unchecked Sendable {
     private let counters = Locked(Counters())
     /// Exactly-once mode: outputs waiting for the transaction that commits their input offsets.
     let transactional = TransactionalOutputs()
-    /// Prometheus metrics, served on `configuration.metricsAddress`.
+    /// Prometheus metrics, served by the HTTP front door (`winnow serve --http-address` or
+    /// `--metrics-address`).
     public let metrics = Metrics()
     /// Consuming and not draining: what `/readyz` reports.
     private let ready = Locked(false)
@@ -46,6 +47,9 @@ public final class SelectionService: @unchecked Sendable {
     }
 
     public var counts: Counters { counters.withLock { $0 } }
+
+    /// Consuming and not draining: what `/readyz` reports for the Kafka front door.
+    public var isReady: Bool { ready.withLock { $0 } }
 
     public init(configuration: ServiceConfiguration, model: RewardModel, encoder: ChatEncoder, logger: Logger) {
         self.configuration = configuration
@@ -71,12 +75,6 @@ public final class SelectionService: @unchecked Sendable {
     public func run() throws {
         try configuration.consumerConfiguration.validate()
         try configuration.producerConfiguration.validate()
-        if let address = configuration.metricsAddress {
-            let (host, port) = try Self.split(address: address)
-            let server = try MetricsServer(host: host, port: port, metrics: metrics) { [ready] in ready.withLock { $0 } }
-            server.start()
-            logger.info("metrics listening", metadata: ["address": "\(host):\(server.port)"])
-        }
         guard try waitForBroker() else {
             logger.info("stopped before the broker was reachable")
             return
@@ -358,14 +356,6 @@ public final class SelectionService: @unchecked Sendable {
             metrics.set("winnow_consumer_lag", labels: ["topic": partition.topic, "partition": "\(partition.partition)"],
                         Double(max(0, high - position)))
         }
-    }
-
-    static func split(address: String) throws -> (host: String, port: UInt16) {
-        let parts = address.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let port = UInt16(parts[1]) else {
-            throw MetricsServerError("metrics address must be host:port, got \"\(address)\"")
-        }
-        return (parts[0].isEmpty ? "0.0.0.0" : String(parts[0]), port)
     }
 
     /// Pauses the partitions while too much is in flight: tokens queued or being scored, or (with
