@@ -43,6 +43,12 @@ struct HTTPFrontDoorTests {
         #expect(metrics.contains("winnow_http_request_errors_total{endpoint=\"/classify\",status=\"413\"}"))
     }
 
+    @Test("Beyond --http-max-queue: 503 with Retry-After and a JSON error; queued requests still scored")
+    func overload() throws {
+        let server = try HTTPServer(extra: ["--http-max-queue", "1", "--http-batch-window-ms", "3000"])
+        try runClient("overload.py", server.baseURL)
+    }
+
     @Test("Concurrent single-sample requests share a batch and their prompt; SIGTERM answers open requests, exits 0")
     func batchingAndDrain() async throws {
         let server = try HTTPServer(extra: ["--http-batch-window-ms", "300"])
