@@ -76,7 +76,7 @@ final class HTTPListeners: Sendable {
          serviceMetrics: @escaping @Sendable () -> String, isReady: @escaping @Sendable () -> Bool, logger: Logger) throws {
         var doors = [HTTPFrontDoor(settings: settings, scoring: scoring, serviceMetrics: serviceMetrics, isReady: isReady, logger: logger)]
         if let metricsAddress, case let (host, port) = try HTTPFrontDoor.Settings.address(metricsAddress),
-           host != settings.host || port != settings.port {
+           host != settings.host || port != settings.port || port == 0 {  // port 0: a port of its own
             doors.append(HTTPFrontDoor(settings: .init(host: host, port: port), scoring: nil, serviceMetrics: serviceMetrics,
                                        isReady: isReady, metrics: doors[0].metrics, logger: logger))
         }

@@ -67,7 +67,12 @@ struct HTTPFrontDoorTests {
                        "winnow_http_prefix_tokens_reused_total", "winnow_http_queue_size"] {
             #expect(metrics.contains("# TYPE \(series) "), "\(series) in /metrics")
         }
-        let ports = server.listeningPorts
+        // The second listener starts right after the first; wait for its log line.
+        var ports = server.listeningPorts
+        for _ in 0..<200 where ports.count < 2 {
+            usleep(50_000)
+            ports = server.listeningPorts
+        }
         #expect(ports.count == 2, "front door and metrics listener: \(server.log)")
         if let metricsPort = ports.last {
             #expect(try curl("http://127.0.0.1:\(metricsPort)/readyz") == "ready\n")
