@@ -98,7 +98,7 @@ struct ServeCommand: ParsableCommand {
         Without --brokers (or WINNOW_BROKERS, or "brokers" in the config file)
         serve runs HTTP only. --metrics-address alone serves every endpoint
         there; with --http-address at another address it serves /metrics,
-        /healthz and /readyz only. The contract: schemas/openapi.yaml.
+        /healthz and /readyz only. The contract: schemas/openapi.json.
         """)
 
     @OptionGroup var model: ModelOptions
