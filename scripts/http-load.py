@@ -3,7 +3,10 @@
 single-sample requests (one thread and keep-alive connection each, released together), groups one
 after another; or every request one at a time. Standard library only.
 
-    http-load.py BASE_URL GROUPS_JSONL concurrent|sequential [GROUPS]
+    http-load.py BASE_URL GROUPS_JSONL concurrent|together|sequential [GROUPS]
+
+concurrent: each group's requests at once, groups one after another; together: every request of
+every group at once (a trainer scoring a whole batch of groups); sequential: one at a time.
 
 GROUPS_JSONL lines: {"id", "prompt_ids": [...], "candidate_ids": [[...], ...]} (what `winnow score`
 reads). Each request is SGLang's POST /classify {"input_ids": prompt + candidate}. Prints one JSON
@@ -21,6 +24,8 @@ groups = [json.loads(line) for line in open(path) if line.strip()]
 if len(sys.argv) > 4:
     groups = groups[: int(sys.argv[4])]
 url = urlparse(base)
+if mode == "together":  # every group's requests as one wave
+    groups = [{"prompt_ids": [], "candidate_ids": [g["prompt_ids"] + c for g in groups for c in g["candidate_ids"]]}]
 width = max(len(g["candidate_ids"]) for g in groups)
 connections = [http.client.HTTPConnection(url.hostname, url.port, timeout=600) for _ in range(width)]
 
