@@ -22,7 +22,7 @@ struct HTTPOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds an HTTP request may take from arrival to answer (env WINNOW_HTTP_TIMEOUT; default 120).")
     var httpTimeout: Double?
 
-    @Option(name: .long, help: "Milliseconds the first request of a batch waits for others while the model is idle (env WINNOW_HTTP_BATCH_WINDOW_MS; default 5).")
+    @Option(name: .long, help: "Milliseconds the first request of a batch waits for others while the model is idle (env WINNOW_HTTP_BATCH_WINDOW_MS; default 25).")
     var httpBatchWindowMs: Double?
 
     @Option(name: .long, help: "Most tokens (as sent, before prefix sharing) in one HTTP batch (env WINNOW_HTTP_BATCH_TOKENS; default 4 x --token-budget).")
@@ -46,7 +46,7 @@ struct HTTPOptions: ParsableArguments {
         }
         guard let address = try setting(httpAddress, "WINNOW_HTTP_ADDRESS", "http_address") ?? metricsAddress else { return nil }
         let (host, port) = try HTTPFrontDoor.Settings.address(address)
-        let window = try number(httpBatchWindowMs, "WINNOW_HTTP_BATCH_WINDOW_MS", "http_batch_window_ms", default: 5)
+        let window = try number(httpBatchWindowMs, "WINNOW_HTTP_BATCH_WINDOW_MS", "http_batch_window_ms", default: 25)
         return HTTPFrontDoor.Settings(
             host: host, port: port,
             maxBodyBytes: Int(try number(httpMaxBodyBytes.map(Double.init), "WINNOW_HTTP_MAX_BODY_BYTES", "http_max_body_bytes", default: Double(8 << 20))),

@@ -32,7 +32,7 @@ public final class ScoreBatcher: Sendable {
         /// Shortest prefix two sequences must share to be scored as a group.
         public var minimumSharedPrefix: Int
 
-        public init(window: Duration = .milliseconds(5), batchTokens: Int = 16384, maxQueuedRequests: Int = 1024,
+        public init(window: Duration = .milliseconds(25), batchTokens: Int = 16384, maxQueuedRequests: Int = 1024,
                     minimumSharedPrefix: Int = 16) {
             self.window = window
             self.batchTokens = batchTokens
