@@ -19,6 +19,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The HTTP front door (`winnow serve --http-address`).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries, found through pkg-config so a user's own builds are used as they are.
@@ -58,9 +61,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/WinnowService"),
 
+        // The HTTP front door: SGLang, vLLM and OpenRLHF reward endpoints and native prompt groups,
+        // dynamically batched onto the same model, plus /metrics and the probes.
+        .target(name: "WinnowHTTP", dependencies: [
+            "RewardEngine", "ChatText", "WinnowJinja", "Policies", "WinnowService",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/WinnowHTTP", swiftSettings: [.swiftLanguageMode(.v6)]),
+
         // The command-line tool, built as the `winnow` executable.
         .executableTarget(name: "WinnowCLI", dependencies: [
-            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "WinnowService", "Policies", "CZlib", "CZstd",
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "WinnowService", "Policies", "WinnowHTTP", "CZlib", "CZstd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/WinnowCLI"),
@@ -75,6 +87,8 @@ let package = Package(
         .target(name: "BrokerTestSupport", dependencies: ["WinnowKafka"], path: "Tests/BrokerTestSupport"),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "WinnowJinja"]),
         .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"]),
+        // Real clients (Python requests + transformers, curl) against a `winnow serve --http-address`.
+        .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI"], exclude: ["Clients"]),
         .testTarget(name: "WinnowServiceTests", dependencies: ["WinnowService", "WinnowCLI", "WinnowKafka", "RewardEngine",
                                                               "ChatText", "WinnowJinja", "Policies", "BrokerTestSupport"]),
     ],

@@ -9,3 +9,6 @@ bash "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/fetch-tansu.sh" "$dest/tans
 
 # The Llama-3 and Qwen3 tokenizer.json files the tokenizer tests compare against: $dest/llama3, $dest/qwen3.
 bash "$(dirname "${BASH_SOURCE[0]}")/fetch-test-tokenizers.sh" "$dest"
+
+# requests + transformers (no torch) for the HTTP front-door tests' real clients: $dest/http-client-venv.
+bash "$(dirname "${BASH_SOURCE[0]}")/fetch-http-client-venv.sh" "$dest"

@@ -3,10 +3,11 @@
 # pays only a dpkg query.
 set -euo pipefail
 
-# python3-venv: test-data venvs (fetch-test-tokenizers.sh). python3-jsonschema: the tests validate
+# python3-venv: test-data venvs (fetch-test-tokenizers.sh, fetch-http-client-venv.sh). curl: the HTTP
+# front-door tests and `make demo`. python3-jsonschema: the tests validate
 # messages against schemas/ with scripts/validate-json.py, run by /usr/bin/python3 (bookworm: 4.10).
 # zlib1g-dev, libzstd-dev: `winnow score`'s .gz/.zst JSONL; gzip, zstd: the tools its tests check against.
-packages=(pkg-config libopenblas-dev librdkafka-dev libssl-dev python3-venv python3-jsonschema zlib1g-dev libzstd-dev gzip zstd)
+packages=(pkg-config libopenblas-dev librdkafka-dev libssl-dev python3-venv python3-jsonschema zlib1g-dev libzstd-dev gzip zstd curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,6 +5,7 @@ import WinnowKafka
 import Logging
 import Policies
 import RewardEngine
+import WinnowHTTP
 import WinnowService
 #if canImport(Glibc)
 import Glibc
@@ -97,10 +98,24 @@ struct ServeCommand: ParsableCommand {
         candidates, tokens, batch sizes, forward latency, in-flight tokens,
         paused, consumer lag per partition), /healthz and /readyz (200 while
         consuming, 503 before and while draining).
+
+        HTTP front door (--http-address HOST:PORT), on the same model, with
+        dynamic batching across requests (shared prefixes computed once):
+          POST /classify    SGLang {"text" | "input_ids"} or vLLM {"input" | "messages"}
+          POST /encode      SGLang {"text" | "input_ids"}
+          POST /pooling     vLLM {"input" | "messages"}
+          POST /get_reward  OpenRLHF {"query": [...]}
+          POST /v1/groups   one prompt group or a list -> selections
+          GET  /metrics, /healthz, /readyz
+        Without --brokers (or WINNOW_BROKERS, or "brokers" in the config file)
+        serve runs HTTP only. --metrics-address alone serves every endpoint
+        there; with --http-address at another address it serves /metrics,
+        /healthz and /readyz only. The contract: schemas/openapi.json.
         """)
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var text: TextOptions
+    @OptionGroup(title: "HTTP front door") var http: HTTPOptions
 
     @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port] (env WINNOW_BROKERS; default 127.0.0.1:9092).")
     var brokers: String?
@@ -166,6 +181,8 @@ struct ServeCommand: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
+        // A client that hangs up must never kill the server with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let shutdownSignals = try ShutdownSignals()
         let environment = ProcessInfo.processInfo.environment
         let file = try (config ?? environment["WINNOW_CONFIG"]).map(ServeConfigFile.init(path:))
@@ -196,13 +213,40 @@ struct ServeCommand: ParsableCommand {
         // What runs, once at start and as an info series: throughput depends on it several-fold.
         let compute = ComputeEnvironment.current(threads: rewardModel.options.threads)
         logger.info("compute", metadata: Logger.Metadata(uniqueKeysWithValues: compute.fields.map { ($0.key, .string($0.value)) }))
-        service.metrics.set("winnow_compute_info", labels: Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value) }), 1)
+        let computeLabels = Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value) })
+        service.metrics.set("winnow_compute_info", labels: computeLabels, 1)
+        // HTTP only: of the service's series just the compute info applies.
+        let httpOnlyMetrics = Metrics()
+        httpOnlyMetrics.set("winnow_compute_info", labels: computeLabels, 1)
+
+        // The HTTP front door (issue 14): Kafka runs when brokers are configured or HTTP is off.
+        let httpSettings = try http.settings(metricsAddress: configuration.metricsAddress, tokenBudget: rewardModel.options.tokenBudget,
+                                             environment: environment, file: file)
+        let kafka = try httpSettings == nil || HTTPOptions.brokersConfigured(flag: brokers, environment: environment, file: file)
+        let listeners = try httpSettings.map { settings in
+            try HTTPListeners(settings: settings, metricsAddress: configuration.metricsAddress,
+                              scoring: .init(model: rewardModel, encoder: encoder,
+                                             decoder: PromptGroupDecoder(maxCandidates: configuration.maxCandidates, defaultPolicy: configuration.policy)),
+                              serviceMetrics: { kafka ? service.metrics.render() : httpOnlyMetrics.render() },
+                              isReady: { !kafka || service.isReady }, logger: logger)
+        }
+        try listeners?.start()
+        let stopped = DispatchSemaphore(value: 0)
 
         shutdownSignals.onSignal { name in
             logger.notice("signal received; draining", metadata: ["signal": "\(name)"])
             service.stop()
+            stopped.signal()
+            // HTTP drains alongside Kafka: open requests are answered, new connections refused.
+            if let listeners { Thread { listeners.shutdown() }.start() }
         }
 
+        defer { listeners?.shutdown() }
+        guard kafka else {
+            logger.info("serving HTTP only (no brokers configured)")
+            stopped.wait()
+            return
+        }
         do {
             try service.run()
         } catch let error as KafkaError {

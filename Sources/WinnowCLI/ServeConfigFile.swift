@@ -21,6 +21,9 @@ struct ServeConfigFile {
         "max_candidates", "max_inflight_tokens", "metrics_address", "log_level", "drain_timeout", "exactly_once",
         "transaction_interval_ms", "max_inflight_bytes", "max_pairs_per_group", "max_sft_rows_per_group",
         "output_retry_timeout",
+        // The HTTP front door (HTTPOptions).
+        "http_address", "http_max_body_bytes", "http_max_inputs", "http_max_queue", "http_timeout", "http_batch_window_ms",
+        "http_batch_tokens",
     ]
 
     let path: String

@@ -33,10 +33,13 @@ public final class SelectionService: Sendable {
     /// A fatal producer error: outputs can no longer be delivered, so the service stops.
     let producerFailure = Locked<KafkaError?>(nil)
     private let counters = Locked(Counters())
-    /// Prometheus metrics, served on `configuration.metricsAddress`.
+    /// Prometheus metrics, served by the HTTP front door (`winnow serve --http-address` or
+    /// `--metrics-address`).
     public let metrics = Metrics()
     /// Consuming, not draining, and outputs not stalled: what `/readyz` reports.
     private let ready = Locked(false)
+    /// An output has waited longer than `stalledOutputAge`.
+    private let outputsStalled = Locked(false)
 
     /// Outputs waiting longer than this make `/readyz` answer 503: the service is up but its
     /// outputs are not getting through (an output topic down, deleted or unauthorized).
@@ -50,6 +53,9 @@ public final class SelectionService: Sendable {
     }
 
     public var counts: Counters { counters.withLock { $0 } }
+
+    /// Consuming, not draining, and outputs getting through: what `/readyz` reports for Kafka.
+    public var isReady: Bool { ready.withLock { $0 } && !outputsStalled.withLock { $0 } }
 
     public init(configuration: ServiceConfiguration, model: RewardModel, encoder: ChatEncoder, logger: Logger) {
         self.configuration = configuration
@@ -74,15 +80,6 @@ public final class SelectionService: Sendable {
     public func run() throws {
         try configuration.consumerConfiguration.validate()
         try configuration.producerConfiguration.validate()
-        let outputsStalled = Locked(false)
-        if let address = configuration.metricsAddress {
-            let (host, port) = try Self.split(address: address)
-            let server = try MetricsServer(host: host, port: port, metrics: metrics) { [ready, outputsStalled] in
-                ready.withLock { $0 } && !outputsStalled.withLock { $0 }
-            }
-            server.start()
-            logger.info("metrics listening", metadata: ["address": "\(host):\(server.port)"])
-        }
         guard try waitForBroker() else {
             logger.info("stopped before the broker was reachable")
             return
@@ -275,14 +272,6 @@ public final class SelectionService: Sendable {
             metrics.set("winnow_consumer_lag", labels: ["topic": partition.topic, "partition": "\(partition.partition)"],
                         Double(max(0, high - position)))
         }
-    }
-
-    static func split(address: String) throws -> (host: String, port: UInt16) {
-        let parts = address.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let port = UInt16(parts[1]) else {
-            throw MetricsServerError("metrics address must be host:port, got \"\(address)\"")
-        }
-        return (parts[0].isEmpty ? "0.0.0.0" : String(parts[0]), port)
     }
 
     /// Pauses the partitions while too much is held: tokens queued or being scored, bytes of

@@ -2,15 +2,17 @@
 # The main job end to end on this machine (`make demo`): a local Tansu broker, topics, the shipped
 # demo reward model, sample prompt groups produced, `winnow serve` scoring them, each group's
 # ranking printed, the SFT rows and preference pairs its selection policy made from the same pass,
-# a clean shutdown (SIGTERM drains and commits), the broker stopped.
+# one prompt group scored over HTTP by the same process (--http-address), a clean shutdown (SIGTERM
+# drains and commits), the broker stopped.
 #
 #   deploy/local/demo.sh            (expects .build/release/winnow: `make demo` builds it first)
 #
-# Environment: WINNOW_DEMO_PORT (19392), WINNOW (.build/release/winnow).
+# Environment: WINNOW_DEMO_PORT (19392), WINNOW_DEMO_HTTP_PORT (19393), WINNOW (.build/release/winnow).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 port="${WINNOW_DEMO_PORT:-19392}"
+http_port="${WINNOW_DEMO_HTTP_PORT:-19393}"
 winnow="${WINNOW:-$root/.build/release/winnow}"
 brokers="127.0.0.1:$port"
 work="$root/.local/demo"
@@ -47,6 +49,7 @@ echo "== winnow serve (log: $work/serve.log), policy $policy"
 "$winnow" serve --model "$model" --max-length 2048 --brokers "$brokers" --group winnow-demo \
   --input-topic prompt-groups --results-topic selections --dead-letter-topic prompt-groups.dead-letter \
   --policy "$policy" --sft-topic sft-samples --pairs-topic preference-pairs \
+  --http-address "127.0.0.1:$http_port" \
   -X session.timeout.ms=6000 -X heartbeat.interval.ms=1000 >"$work/serve.log" 2>&1 &
 serve_pid=$!
 
@@ -66,6 +69,14 @@ PY
 }
 "$winnow" consume --brokers "$brokers" --topic sft-samples --count "$(count rejection)" --timeout 30 >"$work/sft-samples.jsonl"
 "$winnow" consume --brokers "$brokers" --topic preference-pairs --count "$(count pairs)" --timeout 30 >"$work/preference-pairs.jsonl"
+
+echo "== the same process over HTTP: POST /v1/groups on 127.0.0.1:$http_port"
+group='{"group_id": "http-demo", "prompt": [{"role": "user", "content": "What is 7 + 2?"}], "candidates": ["7 + 2 = 9.", "It is 5.", "The answer is 72."]}'
+echo "   curl -s 127.0.0.1:$http_port/v1/groups -d '$group'"
+curl -sf "127.0.0.1:$http_port/v1/groups" -d "$group" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print("   ranking: " + ", ".join("c%d %.2f" % (e["index"], e["score"]) for e in s["ranking"]) + "   (argmax c%d)" % s["argmax"]["index"])'
 
 echo "== stopping winnow serve with SIGTERM (drain, commit, exit 0)"
 kill -TERM "$serve_pid"

@@ -1,0 +1,38 @@
+import Hummingbird
+import Policies
+
+/// A request the server refuses, as the JSON body every client gets:
+/// `{"error": {"message": ..., "type": ..., "code": <status>}}` (OpenAI's and vLLM's error shape),
+/// plus `Retry-After` on 503.
+struct APIError: HTTPResponseError, CustomStringConvertible {
+    let status: HTTPResponse.Status
+    let message: String
+    /// A short machine-readable kind (`invalid_request`, `too_large`, `overloaded`, `timeout`, ...).
+    let type: String
+    /// Seconds a client should wait before retrying (503 only).
+    var retryAfter: Int? = nil
+
+    var description: String { "\(status.code) \(type): \(message)" }
+
+    static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, message: message, type: "invalid_request") }
+    static func tooLarge(_ message: String) -> APIError { APIError(status: .contentTooLarge, message: message, type: "too_large") }
+    static func overloaded(retryAfter: Int) -> APIError {
+        APIError(status: .serviceUnavailable, message: "the scoring queue is full; retry later", type: "overloaded", retryAfter: retryAfter)
+    }
+    static let timeout = APIError(status: .requestTimeout, message: "the request was not finished within the server's request timeout", type: "timeout")
+    static let draining = APIError(status: .serviceUnavailable, message: "the server is shutting down", type: "shutting_down", retryAfter: 1)
+    static func notFound(_ path: String) -> APIError { APIError(status: .notFound, message: "no endpoint \(path)", type: "not_found") }
+    static func internalError(_ message: String) -> APIError { APIError(status: .internalServerError, message: message, type: "internal_error") }
+
+    var json: String {
+        var inner = JSONWriter.Object()
+        inner.add("message", string: message)
+        inner.add("type", string: type)
+        inner.add("code", int: Int(status.code))
+        var outer = JSONWriter.Object()
+        outer.add("error", raw: inner.text)
+        return outer.text
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response { plainResponse }
+}

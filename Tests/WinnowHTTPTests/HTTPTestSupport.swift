@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct HTTPTestError: Error, CustomStringConvertible {
+    let description: String
+}
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let demoModel = repositoryRoot.appendingPathComponent("deploy/local/demo-model")
+private let clients = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Clients")
+
+/// The built `winnow` next to the test bundle.
+var winnowExecutable: URL {
+    var directory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("winnow").path), directory.path != "/" {
+        directory.deleteLastPathComponent()
+    }
+    return directory.appendingPathComponent("winnow")
+}
+
+/// The Python with `requests` and `transformers` (scripts/fetch-http-client-venv.sh, run by
+/// `make test`): $WINNOW_HTTP_CLIENT_PYTHON, else $WINNOW_TEST_DATA/http-client-venv.
+func clientPython() throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    if let python = environment["WINNOW_HTTP_CLIENT_PYTHON"], !python.isEmpty { return python }
+    let data = environment["WINNOW_TEST_DATA"] ?? repositoryRoot.appendingPathComponent(".local").path
+    let python = data + "/http-client-venv/bin/python"
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+        throw HTTPTestError(description: "no client venv at \(python): run scripts/fetch-test-data.sh (make test does)")
+    }
+    return python
+}
+
+/// `winnow serve --model demo-model --http-address 127.0.0.1:0` with no brokers (HTTP only),
+/// started fresh for one test and killed when it ends.
+final class HTTPServer: @unchecked Sendable {
+    let pid: pid_t
+    let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-http-\(UUID().uuidString).log")
+    private(set) var port: Int = 0
+    private var exitStatus: Int32?
+
+    init(extra: [String] = []) throws {
+        let arguments = [winnowExecutable.path, "serve", "--model", demoModel.path, "--max-length", "2048",
+                         "--http-address", "127.0.0.1:0", "--log-level", "info"] + extra
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with no signals blocked and default dispositions, whatever the test
+        // runner's threads block.
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logURL.path, O_WRONLY | O_APPEND, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard result == 0 else { throw HTTPTestError(description: "cannot start \(arguments[0]): error \(result)") }
+        self.pid = pid
+        // Wait for "http listening ... address=127.0.0.1:PORT" (model loading takes a moment).
+        for _ in 0..<600 {
+            if let first = listeningPorts.first { port = first; return }
+            guard isRunning else { throw HTTPTestError(description: "winnow serve exited: \(log)") }
+            usleep(50_000)
+        }
+        throw HTTPTestError(description: "winnow serve did not start listening: \(log)")
+    }
+
+    deinit {
+        if isRunning { kill(pid, SIGKILL); _ = waitNow(blocking: true) }
+        try? FileManager.default.removeItem(at: logURL)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Ports of the "http listening" lines, in order.
+    var listeningPorts: [Int] {
+        log.split(separator: "\n").filter { $0.contains("http listening") }.compactMap { line in
+            line.components(separatedBy: "address=127.0.0.1:").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+        }
+    }
+
+    var isRunning: Bool { waitNow(blocking: false) == nil }
+
+    private func waitNow(blocking: Bool) -> Int32? {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return nil }
+        let signal = status & 0x7f
+        exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return exitStatus
+    }
+
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = waitNow(blocking: false) { return status }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return waitNow(blocking: false)
+    }
+}
+
+/// Runs a client script from Clients/ with the client venv's Python; throws with its output
+/// unless it exits 0.
+func runClient(_ script: String, _ arguments: String...) throws {
+    let (status, output) = try run([try clientPython(), clients.appendingPathComponent(script).path] + arguments)
+    guard status == 0 else { throw HTTPTestError(description: "\(script) failed (\(status)):\n\(output)") }
+    print(output, terminator: "")
+}
+
+/// `curl -s URL` (with `data`: a JSON POST); the body.
+func curl(_ url: String, data: String? = nil) throws -> String {
+    var arguments = ["/usr/bin/curl", "-s", "--max-time", "30", url]
+    if let data { arguments += ["-H", "Content-Type: application/json", "-d", data] }
+    let (status, output) = try run(arguments)
+    guard status == 0 else { throw HTTPTestError(description: "curl \(url) failed (\(status)): \(output)") }
+    return output
+}
+
+private func run(_ arguments: [String]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: arguments[0])
+    process.arguments = Array(arguments.dropFirst())
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
