@@ -16,7 +16,7 @@ model="${BENCH_SCORE_MODEL:-$root/bench-models/qwen3-0.6b-score}"
 data="${WINNOW_TEST_DATA:-$root/.local}"
 winnow="$root/.build/release/winnow"
 [ -x "$winnow" ] || (cd "$root" && swift build -c release)
-[ -f "$model/config.json" ] || python3 "$root/scripts/make-score-bench-model.py" "$model" "$data/qwen3/tokenizer.json"
+[ -f "$model/config.json" ] || python3 "$root/scripts/make-bench-checkpoint-numpy.py" "$model" "$data/qwen3/tokenizer.json"
 
 # Debian's OpenBLAS 0.3.21 does not know recent Xeons and falls back to slow generic kernels
 # (see BENCHMARKS.md); name the core on AVX-512 machines unless the caller did.

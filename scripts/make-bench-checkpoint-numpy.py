@@ -3,7 +3,10 @@
 torch or transformers: numpy only (the safetensors file is written by hand: an 8-byte header
 length, a JSON header, the raw little-endian tensors).
 
-    python3 scripts/make-bench-checkpoint-numpy.py [OUT_DIR]   # default bench-models/qwen3-0.6b-shape
+    python3 scripts/make-bench-checkpoint-numpy.py [OUT_DIR] [TOKENIZER_JSON]
+      # default bench-models/qwen3-0.6b-shape; with TOKENIZER_JSON (the real Qwen3 one) it also
+      # writes tokenizer.json and a tokenizer_config.json with the Qwen3 chat template
+      # (Tests/WinnowJinjaTests/References/templates/Qwen-Qwen3-0.6B.jinja), for text benchmarks
 
 Same config and tensor names as the torch script (hidden 1024, 28 layers, 16 heads, 8 KV heads,
 head_dim 128, intermediate 3072, vocab 151936, untied embeddings, one label), bf16, one file.
@@ -11,6 +14,7 @@ Values: normal(0, 0.02) for projections and embeddings, ones for norms. Meaningl
 good for throughput.
 """
 import json
+import shutil
 import struct
 import sys
 from pathlib import Path
@@ -59,4 +63,10 @@ with open(out / "model.safetensors", "wb") as f:
         bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
         f.write(bits.astype("<u2").tobytes())
 json.dump(config, open(out / "config.json", "w"), indent=1)
+if len(sys.argv) > 2:
+    shutil.copyfile(sys.argv[2], out / "tokenizer.json")
+    template = (root / "Tests/WinnowJinjaTests/References/templates/Qwen-Qwen3-0.6B.jinja").read_text()
+    (out / "tokenizer_config.json").write_text(json.dumps({
+        "bos_token": None, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>",
+        "model_max_length": 40960, "chat_template": template}, indent=1) + "\n")
 print(f"wrote {out} ({offset / 1e9:.2f} GB of bf16 weights)")
