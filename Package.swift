@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "WinnowJinja"]),
         .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"]),
         // Real clients (Python requests + transformers, curl) against a `winnow serve --http-address`.
-        .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI"], exclude: ["Clients"]),
+        .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI", "BrokerTestSupport"], exclude: ["Clients"]),
         .testTarget(name: "WinnowServiceTests", dependencies: ["WinnowService", "WinnowCLI", "WinnowKafka", "RewardEngine",
                                                               "ChatText", "WinnowJinja", "Policies", "BrokerTestSupport"]),
     ],

@@ -47,8 +47,8 @@ struct ScoreRun {
     func winnow(_ arguments: [String]) throws -> CLI.Result {
         let id = UUID().uuidString
         let out = directory.appendingPathComponent("stdout-\(id)"), err = directory.appendingPathComponent("stderr-\(id)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = arguments

@@ -1,3 +1,4 @@
+import BrokerTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -45,33 +46,7 @@ final class HTTPServer: @unchecked Sendable {
     init(extra: [String] = []) throws {
         let arguments = [winnowExecutable.path, "serve", "--model", demoModel.path, "--max-length", "2048",
                          "--http-address", "127.0.0.1:0", "--log-level", "info"] + extra
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with no signals blocked and default dispositions, whatever the test
-        // runner's threads block.
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGTERM)
-        sigaddset(&defaults, SIGINT)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logURL.path, O_WRONLY | O_APPEND, 0)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
-        guard result == 0 else { throw HTTPTestError(description: "cannot start \(arguments[0]): error \(result)") }
-        self.pid = pid
+        pid = try spawnChild(arguments, log: logURL)
         // Wait for "http listening ... address=127.0.0.1:PORT" (model loading takes a moment).
         for _ in 0..<600 {
             if let first = listeningPorts.first { port = first; return }
