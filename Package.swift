@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "ChatText", dependencies: ["WinnowTokenizer", "WinnowJinja"], path: "Sources/ChatText/Conversation"),
 
         // A small safe Swift layer over librdkafka.
-        .target(name: "WinnowKafka", dependencies: ["CRdKafka"], path: "Sources/WinnowKafka"),
+        .target(name: "WinnowKafka", dependencies: ["CRdKafka"], path: "Sources/WinnowKafka", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Scores -> decisions: rejection sampling, preference pairs, RL rewards.
         .target(name: "Policies", dependencies: ["WinnowJinja"], path: "Sources/Policies"),
@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "WinnowService", dependencies: [
             "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "Policies", "COpenSSLCrypto",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Sources/WinnowService"),
+        ], path: "Sources/WinnowService", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // The HTTP front door: SGLang, vLLM and OpenRLHF reward endpoints and native prompt groups,
         // dynamically batched onto the same model, plus /metrics and the probes.
@@ -75,22 +75,24 @@ let package = Package(
             "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "WinnowService", "Policies", "WinnowHTTP", "CZlib", "CZstd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Sources/WinnowCLI"),
+        ], path: "Sources/WinnowCLI", swiftSettings: [.swiftLanguageMode(.v6)]),
 
-        .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI"]),
+        .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine", "CKernels"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "WinnowTokenizerTests", dependencies: ["WinnowTokenizer"], resources: [.copy("References")]),
         .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "WinnowJinja"], exclude: ["References"]),
         .testTarget(name: "WinnowJinjaTests", dependencies: ["WinnowJinja"], exclude: ["References"]),
         // A real Tansu broker for the tests that need one (a library: test targets cannot share sources).
-        .target(name: "BrokerTestSupport", dependencies: ["WinnowKafka"], path: "Tests/BrokerTestSupport"),
+        .target(name: "BrokerTestSupport", dependencies: ["WinnowKafka"], path: "Tests/BrokerTestSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "WinnowJinja"]),
-        .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"]),
+        .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Real clients (Python requests + transformers, curl) against a `winnow serve --http-address`.
-        .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI", "BrokerTestSupport"], exclude: ["Clients"]),
-        .testTarget(name: "WinnowServiceTests", dependencies: ["WinnowService", "WinnowCLI", "WinnowKafka", "RewardEngine",
-                                                              "ChatText", "WinnowJinja", "Policies", "BrokerTestSupport"]),
+        .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI", "BrokerTestSupport"], exclude: ["Clients"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "WinnowServiceTests", dependencies: ["WinnowService", "WinnowCLI", "WinnowHTTP", "WinnowKafka", "RewardEngine",
+                                                              "ChatText", "WinnowJinja", "Policies", "BrokerTestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

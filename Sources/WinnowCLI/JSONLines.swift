@@ -10,7 +10,7 @@ struct LineReader: Sequence, IteratorProtocol {
     /// `path` "-" reads standard input.
     init(path: String) throws {
         if path == "-" {
-            file = stdin
+            file = CStandardStreams.input
             closes = false
         } else {
             guard let f = fopen(path, "r") else {
@@ -42,7 +42,7 @@ final class LineWriter {
 
     init(path: String) throws {
         if path == "-" {
-            file = stdout
+            file = CStandardStreams.output
             closes = false
         } else {
             guard let f = fopen(path, "w") else {

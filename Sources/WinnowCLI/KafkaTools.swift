@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import WinnowKafka
 
 /// Connection flags shared by `winnow produce` and `winnow consume`.
@@ -99,7 +100,7 @@ struct ConsumeCommand: ParsableCommand {
                 break
             }
         }
-        fflush(stdout)
+        fflush(CStandardStreams.output)
         try consumer.close()
         if count > 0 && read < count {
             FileHandle.standardError.write(Data("winnow consume: \(read) of \(count) records arrived within \(timeout) s\n".utf8))
@@ -109,12 +110,11 @@ struct ConsumeCommand: ParsableCommand {
 }
 
 /// Delivery failures counted from librdkafka's callback thread.
-private final class FailureCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failures: [KafkaError] = []
-    var count: Int { lock.lock(); defer { lock.unlock() }; return failures.count }
+private final class FailureCount: Sendable {
+    private let failures = Mutex<[KafkaError]>([])
+    var count: Int { failures.withLock { $0.count } }
     func record(_ error: KafkaError) {
-        lock.lock(); failures.append(error); lock.unlock()
+        failures.withLock { $0.append(error) }
         FileHandle.standardError.write(Data("winnow produce: a record was not written: \(error)\n".utf8))
     }
 }

@@ -2,36 +2,25 @@ import Foundation
 import RewardEngine
 
 extension ModelOptions {
-    /// Loads the model these options name, or exits with the loader's message. A setting not
-    /// given as a flag is asked of `setting` by its config-file key ("model", "threads",
-    /// "token_budget", "max_length", "weights"; `serve` answers from the environment and its
-    /// config file), else takes its default.
-    func loadModel(setting: (String) throws -> String? = { _ in nil }) throws -> RewardModel {
-        func positive(_ flag: Int?, _ key: String) throws -> Int? {
-            if let flag { return flag }
-            guard let text = try setting(key) else { return nil }
-            guard let value = Int(text), value > 0 else { throw CommandFailure("\(key) must be a positive integer, got \"\(text)\"") }
-            return value
-        }
-        guard let model = try model ?? setting("model") else { throw CommandFailure("missing --model DIR: the reward model to load") }
-        var precision = WeightPrecision.float32
-        if let weights {
-            precision = weights
-        } else if let text = try setting("weights") {
-            guard let parsed = WeightPrecision(rawValue: text) else {
-                throw CommandFailure("weights must be float32 or bfloat16, got \"\(text)\"")
-            }
-            precision = parsed
-        }
-        var options = RewardModel.Options(tokenBudget: try positive(tokenBudget, "token_budget") ?? 4096,
-                                          maxSequenceLength: try positive(maxLength, "max_length") ?? 16384,
-                                          weightPrecision: precision)
-        if let threads = try positive(threads, "threads") { options.threads = threads }
-        do {
-            return try RewardModel(path: model, options: options)
-        } catch let error as CheckpointError {
-            throw CommandFailure("cannot load model \(model): \(error)")
-        }
+    /// Loads the model these flags name (defaults: `RewardModel.Options()`), or fails with the
+    /// loader's message. `serve` reads the same settings through its settings table instead.
+    func loadModel() throws -> RewardModel {
+        guard let model else { throw CommandFailure("missing --model DIR: the reward model to load") }
+        var options = RewardModel.Options()
+        if let threads { options.threads = threads }
+        if let tokenBudget { options.tokenBudget = tokenBudget }
+        if let maxLength { options.maxSequenceLength = maxLength }
+        if let weights { options.weightPrecision = weights }
+        return try loadRewardModel(path: model, options: options)
+    }
+}
+
+/// Loads the checkpoint at `path`; a checkpoint the loader refuses is a `CommandFailure` that says why.
+func loadRewardModel(path: String, options: RewardModel.Options) throws -> RewardModel {
+    do {
+        return try RewardModel(path: path, options: options)
+    } catch let error as CheckpointError {
+        throw CommandFailure("cannot load model \(path): \(error)")
     }
 }
 

@@ -9,10 +9,9 @@ struct WinnowCommand: ParsableCommand {
         subcommands: [ScoreCommand.self, TokenizeCommand.self, InspectCommand.self, BenchCommand.self, ServeCommand.self, ProduceCommand.self, ConsumeCommand.self])
 }
 
-/// Options every command that loads a model shares. `serve` also takes each from its
-/// environment variable or config file (`WINNOW_MODEL` / "model", `WINNOW_THREADS` / "threads",
-/// `WINNOW_TOKEN_BUDGET` / "token_budget", `WINNOW_MAX_LENGTH` / "max_length", `WINNOW_WEIGHTS` /
-/// "weights"), so they are optional here and their defaults applied in `loadModel`.
+/// Options `score` and `bench` share (`serve` declares the same flags in its settings table, which
+/// also reads them from the environment and the config file). Optional here so the defaults are
+/// `RewardModel.Options()`'s, applied in `loadModel`.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Hugging Face model directory, or a cache entry models--ORG--NAME (required).")
     var model: String?

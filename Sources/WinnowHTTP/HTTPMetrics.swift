@@ -1,143 +1,95 @@
-import Synchronization
+import WinnowService
 
 /// Prometheus series of the HTTP front door, per endpoint, in the style of Text Embeddings
 /// Inference's `te_*` metrics (`te_request_count`, `te_request_failure`, `te_request_duration`,
 /// `te_request_queue_duration`, `te_request_inference_duration`, `te_batch_next_size`,
-/// `te_queue_size`), named `winnow_http_*`. Rendered after the service's own series on `/metrics`.
+/// `te_queue_size`), named `winnow_http_*`. Rendered after the service's own series on `/metrics`,
+/// by the same exposition writer (`Metrics`).
 public final class HTTPMetrics: Sendable {
-    private struct Histogram {
-        var bounds: [Double]
-        var counts: [Int]
-        var sum = 0.0
-        var count = 0
-
-        init(_ bounds: [Double]) {
-            self.bounds = bounds
-            counts = Array(repeating: 0, count: bounds.count)
-        }
-
-        mutating func observe(_ value: Double) {
-            for (i, bound) in bounds.enumerated() where value <= bound { counts[i] += 1 }
-            sum += value
-            count += 1
-        }
-    }
-
-    private struct Series {
-        var counters: [String: Double] = [:]
-        var histograms: [String: Histogram] = [:]
-        var queueSize = 0
-    }
-
-    private static let seconds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
-    private static let sizes: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
-    private static let tokens: [Double] = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
-
-    /// Name, type, help and buckets of every series, in the order they are rendered.
-    private static let catalogue: [(name: String, type: String, help: String, bounds: [Double])] = [
-        ("winnow_http_requests_total", "counter", "HTTP requests answered, by endpoint and status (te_request_count).", []),
-        ("winnow_http_request_errors_total", "counter", "HTTP requests answered with an error status, by endpoint and status (te_request_failure).", []),
-        ("winnow_http_sequences_total", "counter", "Sequences scored for HTTP requests, by endpoint.", []),
-        ("winnow_http_request_duration_seconds", "histogram", "Time from the request's arrival to its response, by endpoint (te_request_duration).", seconds),
-        ("winnow_http_queue_duration_seconds", "histogram", "Time a request waited for its batch, by endpoint (te_request_queue_duration).", seconds),
-        ("winnow_http_inference_duration_seconds", "histogram", "Forward time of the batch that scored a request, by endpoint (te_request_inference_duration).", seconds),
-        ("winnow_http_batch_requests", "histogram", "Requests scored together in one batch (te_batch_next_size).", sizes),
-        ("winnow_http_batch_sequences", "histogram", "Sequences in one batch.", sizes),
-        ("winnow_http_batch_tokens", "histogram", "Tokens one batch computed, shared prefixes once (te_batch_next_tokens).", tokens),
-        ("winnow_http_batch_inference_seconds", "histogram", "Wall time of one batch's forward passes (te_batch_inference_duration).", seconds),
-        ("winnow_http_prefix_tokens_reused_total", "counter", "Tokens not computed because a sequence shared its prefix with another in the batch (across requests too).", []),
-        ("winnow_http_queue_size", "gauge", "Requests waiting for a batch (te_queue_size).", []),
+    /// Every HTTP metric, in the order `/metrics` lists them.
+    public static let catalogue: [AnyMetric] = [
+        Metric<CounterKind>.httpRequests.erased, Metric<CounterKind>.httpRequestErrors.erased,
+        Metric<CounterKind>.httpSequences.erased,
+        Metric<HistogramKind>.httpRequestDuration.erased, Metric<HistogramKind>.httpQueueDuration.erased,
+        Metric<HistogramKind>.httpInferenceDuration.erased, Metric<HistogramKind>.httpBatchRequests.erased,
+        Metric<HistogramKind>.httpBatchSequences.erased, Metric<HistogramKind>.httpBatchTokens.erased,
+        Metric<HistogramKind>.httpBatchInferenceSeconds.erased,
+        Metric<CounterKind>.httpPrefixTokensReused.erased,
+        Metric<GaugeKind>.httpQueueSize.erased,
     ]
 
-    private let series = Mutex(Series())
+    private let metrics = Metrics(catalogue: HTTPMetrics.catalogue)
 
     public init() {}
 
     func countRequest(endpoint: String, status: Int, seconds: Double, sequences: Int) {
-        series.withLock { s in
-            s.counters[Self.key("winnow_http_requests_total", ["endpoint": endpoint, "status": String(status)]), default: 0] += 1
-            if status >= 400 {
-                s.counters[Self.key("winnow_http_request_errors_total", ["endpoint": endpoint, "status": String(status)]), default: 0] += 1
-            }
-            if sequences > 0 { s.counters[Self.key("winnow_http_sequences_total", ["endpoint": endpoint]), default: 0] += Double(sequences) }
-            Self.observe(&s, "winnow_http_request_duration_seconds", ["endpoint": endpoint], seconds)
-        }
+        let labels = ["endpoint": endpoint, "status": String(status)]
+        metrics.increment(.httpRequests, labels: labels)
+        if status >= 400 { metrics.increment(.httpRequestErrors, labels: labels) }
+        if sequences > 0 { metrics.increment(.httpSequences, labels: ["endpoint": endpoint], by: Double(sequences)) }
+        metrics.observe(.httpRequestDuration, labels: ["endpoint": endpoint], seconds)
     }
 
     func observeTimes(endpoint: String, queueSeconds: Double, inferenceSeconds: Double) {
-        series.withLock { s in
-            Self.observe(&s, "winnow_http_queue_duration_seconds", ["endpoint": endpoint], queueSeconds)
-            Self.observe(&s, "winnow_http_inference_duration_seconds", ["endpoint": endpoint], inferenceSeconds)
-        }
+        metrics.observe(.httpQueueDuration, labels: ["endpoint": endpoint], queueSeconds)
+        metrics.observe(.httpInferenceDuration, labels: ["endpoint": endpoint], inferenceSeconds)
     }
 
     func observeBatch(requests: Int, sequences: Int, tokens: Int, prefixTokensReused: Int, seconds: Double) {
-        series.withLock { s in
-            Self.observe(&s, "winnow_http_batch_requests", [:], Double(requests))
-            Self.observe(&s, "winnow_http_batch_sequences", [:], Double(sequences))
-            Self.observe(&s, "winnow_http_batch_tokens", [:], Double(tokens))
-            Self.observe(&s, "winnow_http_batch_inference_seconds", [:], seconds)
-            s.counters["winnow_http_prefix_tokens_reused_total", default: 0] += Double(prefixTokensReused)
-        }
+        metrics.observe(.httpBatchRequests, Double(requests))
+        metrics.observe(.httpBatchSequences, Double(sequences))
+        metrics.observe(.httpBatchTokens, Double(tokens))
+        metrics.observe(.httpBatchInferenceSeconds, seconds)
+        metrics.increment(.httpPrefixTokensReused, by: Double(prefixTokensReused))
     }
 
-    func setQueueSize(_ size: Int) { series.withLock { $0.queueSize = size } }
+    func setQueueSize(_ size: Int) { metrics.set(.httpQueueSize, Double(size)) }
 
     /// The exposition text (format 0.0.4).
-    public func render() -> String {
-        series.withLock { s in
-            var out = ""
-            for (name, type, help, bounds) in Self.catalogue {
-                out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-                switch type {
-                case "gauge":
-                    out += "\(name) \(s.queueSize)\n"
-                case "histogram":
-                    let found = s.histograms.filter { Self.name(of: $0.key) == name }.sorted { $0.key < $1.key }
-                    var all: [(String, Histogram)] = found.map { ($0.key, $0.value) }
-                    // Batch histograms are shown empty from the start; per-endpoint ones appear with their first request.
-                    if all.isEmpty && !name.contains("duration") { all = [(name, Histogram(bounds))] }
-                    for (key, h) in all {
-                        let labels = Self.labels(of: key)
-                        for (bound, count) in zip(h.bounds, h.counts) {
-                            out += "\(name)_bucket{\(labels.isEmpty ? "" : labels + ",")le=\"\(Self.format(bound))\"} \(count)\n"
-                        }
-                        out += "\(name)_bucket{\(labels.isEmpty ? "" : labels + ",")le=\"+Inf\"} \(h.count)\n"
-                        let suffix = labels.isEmpty ? "" : "{\(labels)}"
-                        out += "\(name)_sum\(suffix) \(Self.format(h.sum))\n\(name)_count\(suffix) \(h.count)\n"
-                    }
-                default:
-                    let found = s.counters.filter { Self.name(of: $0.key) == name }.sorted { $0.key < $1.key }
-                    if found.isEmpty && name == "winnow_http_prefix_tokens_reused_total" { out += "\(name) 0\n" }
-                    for (key, value) in found { out += "\(key) \(Self.format(value))\n" }
-                }
-            }
-            return out
-        }
-    }
+    public func render() -> String { metrics.render() }
+}
 
-    private static func observe(_ s: inout Series, _ name: String, _ labels: [String: String], _ value: Double) {
-        let bounds = catalogue.first { $0.name == name }?.bounds ?? seconds
-        let k = key(name, labels)
-        var h = s.histograms[k] ?? Histogram(bounds)
-        h.observe(value)
-        s.histograms[k] = h
-    }
+/// Bucket bounds shared by the HTTP histograms.
+private enum HTTPBuckets {
+    static let seconds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+    static let sizes: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+    static let tokens: [Double] = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
+}
 
-    private static func key(_ name: String, _ labels: [String: String]) -> String {
-        guard !labels.isEmpty else { return name }
-        let rendered = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }
-        return "\(name){\(rendered.joined(separator: ","))}"
-    }
+extension Metric where Kind == CounterKind {
+    public static let httpRequests = Metric("winnow_http_requests_total",
+                                            help: "HTTP requests answered, by endpoint and status (te_request_count).",
+                                            labels: ["endpoint", "status"])
+    public static let httpRequestErrors = Metric("winnow_http_request_errors_total",
+                                                 help: "HTTP requests answered with an error status, by endpoint and status (te_request_failure).",
+                                                 labels: ["endpoint", "status"])
+    public static let httpSequences = Metric("winnow_http_sequences_total", help: "Sequences scored for HTTP requests, by endpoint.",
+                                             labels: ["endpoint"])
+    public static let httpPrefixTokensReused = Metric("winnow_http_prefix_tokens_reused_total",
+                                                      help: "Tokens not computed because a sequence shared its prefix with another in the batch (across requests too).")
+}
 
-    private static func name(of key: String) -> String { String(key.prefix { $0 != "{" }) }
+extension Metric where Kind == HistogramKind {
+    public static let httpRequestDuration = Metric("winnow_http_request_duration_seconds",
+                                                   help: "Time from the request's arrival to its response, by endpoint (te_request_duration).",
+                                                   labels: ["endpoint"], buckets: HTTPBuckets.seconds)
+    public static let httpQueueDuration = Metric("winnow_http_queue_duration_seconds",
+                                                 help: "Time a request waited for its batch, by endpoint (te_request_queue_duration).",
+                                                 labels: ["endpoint"], buckets: HTTPBuckets.seconds)
+    public static let httpInferenceDuration = Metric("winnow_http_inference_duration_seconds",
+                                                     help: "Forward time of the batch that scored a request, by endpoint (te_request_inference_duration).",
+                                                     labels: ["endpoint"], buckets: HTTPBuckets.seconds)
+    public static let httpBatchRequests = Metric("winnow_http_batch_requests", help: "Requests scored together in one batch (te_batch_next_size).",
+                                                 buckets: HTTPBuckets.sizes)
+    public static let httpBatchSequences = Metric("winnow_http_batch_sequences", help: "Sequences in one batch.", buckets: HTTPBuckets.sizes)
+    public static let httpBatchTokens = Metric("winnow_http_batch_tokens",
+                                               help: "Tokens one batch computed, shared prefixes once (te_batch_next_tokens).",
+                                               buckets: HTTPBuckets.tokens)
+    public static let httpBatchInferenceSeconds = Metric("winnow_http_batch_inference_seconds",
+                                                         help: "Wall time of one batch's forward passes (te_batch_inference_duration).",
+                                                         buckets: HTTPBuckets.seconds)
+}
 
-    private static func labels(of key: String) -> String {
-        guard let open = key.firstIndex(of: "{") else { return "" }
-        return String(key[key.index(after: open)..<key.index(before: key.endIndex)])
-    }
-
-    private static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
-    }
+extension Metric where Kind == GaugeKind {
+    public static let httpQueueSize = Metric("winnow_http_queue_size", help: "Requests waiting for a batch (te_queue_size).")
 }

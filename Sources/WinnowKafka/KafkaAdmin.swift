@@ -37,7 +37,7 @@ public final class KafkaAdmin: Sendable {
         client.serveEvents()
     }
 
-    /// Creates `topics` (`rd_kafka_CreateTopics`) and waits for the broker's answer. With
+    /// Creates `topics` (librdkafka's CreateTopics admin request) and waits for the broker's answer. With
     /// `ifNotExists`, topics that already exist are not an error.
     public func createTopics(_ topics: [KafkaNewTopic], ifNotExists: Bool = false,
                              timeout: Duration = .seconds(30)) throws {

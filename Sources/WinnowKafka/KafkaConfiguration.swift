@@ -1,4 +1,4 @@
-/// librdkafka configuration properties, passed to `rd_kafka_conf_set` unchanged.
+/// librdkafka configuration properties, passed to librdkafka's configuration unchanged.
 ///
 /// Any property librdkafka documents (CONFIGURATION.md) works, including TLS (`security.protocol`,
 /// `ssl.*`) and SASL (`sasl.*`), both global and topic-level ones. Unknown names and bad values

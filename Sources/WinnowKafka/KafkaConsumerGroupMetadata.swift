@@ -5,9 +5,6 @@ public struct KafkaConsumerGroupMetadata: Sendable {
     /// The librdkafka object, owned and freed by the RDKafka layer.
     let storage: RDKafkaGroupMetadata
 
-    /// The C object, for the RDKafka layer's `rd_kafka_send_offsets_to_transaction` call.
-    var pointer: OpaquePointer { storage.pointer }
-
     init(adopting storage: RDKafkaGroupMetadata) {
         self.storage = storage
     }

@@ -1,4 +1,4 @@
-import CRdKafka
+import Synchronization
 
 /// Produces records to Kafka through librdkafka, with a delivery report per record.
 ///
@@ -13,13 +13,13 @@ import CRdKafka
 /// rejects that with `_PREV_IN_PROGRESS`/`_STATE`). Delivery handlers run on the producer's poll
 /// thread, one at a time, in the order librdkafka acknowledges; keep them short. Release or
 /// `close()` the producer from a thread other than a delivery handler to wait for the poll thread.
-public final class KafkaProducer: @unchecked Sendable {
+public final class KafkaProducer: Sendable {
     public typealias DeliveryHandler = @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
 
     private let client: RDKafkaClient
     private let deliveries: DeliveryRegistry
     private let poller: RDKafkaPollThread
-    private let closed = Locked(false)
+    private let closed = Mutex(false)
     /// Whether `transactional.id` is configured.
     public let isTransactional: Bool
 
@@ -34,20 +34,8 @@ public final class KafkaProducer: @unchecked Sendable {
         isTransactional = configuration["transactional.id"] != nil
 
         let deliveries = DeliveryRegistry()
-        let callbacks = RDKafkaCallbacks()
-        callbacks.onDelivery = { message in deliveries.complete(message) }
-        if let errorHandler {
-            callbacks.onError = { handle, code, reason in
-                var fatalMessage = [CChar](repeating: 0, count: 512)
-                if code == RD_KAFKA_RESP_ERR__FATAL {
-                    let underlying = rd_kafka_fatal_error(handle, &fatalMessage, fatalMessage.count)
-                    errorHandler(KafkaError(kind: .client, code: KafkaError.Code(underlying),
-                                            message: String(cString: fatalMessage), isFatal: true))
-                } else {
-                    errorHandler(KafkaError(kind: .client, code: KafkaError.Code(code), message: reason))
-                }
-            }
-        }
+        let callbacks = RDKafkaCallbacks.reportingErrors(to: errorHandler, resolvingFatal: true)
+        callbacks.onDelivery = { opaque, result in deliveries.complete(opaque, result) }
         client = try RDKafkaClient(role: .producer, configuration: configuration, callbacks: callbacks)
         self.deliveries = deliveries
         poller = RDKafkaPollThread(client: client, name: "kafka-producer-poll")
@@ -93,23 +81,23 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Waits until every enqueued record has its delivery report (and its handler has run), or
     /// throws `.timedOut`.
     public func flush(timeout: Duration) throws {
-        try client.check(rd_kafka_flush(client.handle, timeout.rdKafkaMilliseconds), kind: .delivery)
+        try client.flush(timeout: timeout)
     }
 
-    /// `rd_kafka_outq_len`: records enqueued or in flight whose delivery reports have not been
-    /// served yet, plus other queued client events (so at least the number of undelivered records).
-    public var outstandingCount: Int { Int(rd_kafka_outq_len(client.handle)) }
+    /// Records enqueued or in flight whose delivery reports have not been served yet, plus other
+    /// queued client events (so at least the number of undelivered records).
+    public var outstandingCount: Int { client.outgoingQueueLength }
 
     // MARK: - Transactions
 
     /// Registers `transactional.id` with the coordinator and fences older producers that use it.
     /// Call once, before the first transaction.
     public func initTransactions(timeout: Duration = .seconds(30)) throws {
-        try client.check(rd_kafka_init_transactions(client.handle, timeout.rdKafkaMilliseconds), kind: .transaction)
+        try client.initTransactions(timeout: timeout)
     }
 
     public func beginTransaction() throws {
-        try client.check(rd_kafka_begin_transaction(client.handle), kind: .transaction)
+        try client.beginTransaction()
     }
 
     /// Adds a consumer group's offsets to the current transaction: they are committed if and only
@@ -117,21 +105,18 @@ public final class KafkaProducer: @unchecked Sendable {
     public func sendOffsetsToTransaction(_ offsets: [KafkaTopicPartition: Int64],
                                          groupMetadata: KafkaConsumerGroupMetadata,
                                          timeout: Duration = .seconds(30)) throws {
-        let list = RDKafkaTopicPartitionList(offsets)
-        try client.check(rd_kafka_send_offsets_to_transaction(client.handle, list.pointer, groupMetadata.pointer,
-                                                              timeout.rdKafkaMilliseconds),
-                         kind: .transaction)
+        try client.sendOffsetsToTransaction(offsets, groupMetadata: groupMetadata.storage, timeout: timeout)
     }
 
     /// Flushes the transaction's records and commits it. On an error with
     /// `transactionRequiresAbort` call `abortTransaction()`; on a retriable one, call this again.
     public func commitTransaction(timeout: Duration = .seconds(30)) throws {
-        try client.check(rd_kafka_commit_transaction(client.handle, timeout.rdKafkaMilliseconds), kind: .transaction)
+        try client.commitTransaction(timeout: timeout)
     }
 
     /// Aborts the transaction: its records are never visible to `read_committed` consumers.
     public func abortTransaction(timeout: Duration = .seconds(30)) throws {
-        try client.check(rd_kafka_abort_transaction(client.handle, timeout.rdKafkaMilliseconds), kind: .transaction)
+        try client.abortTransaction(timeout: timeout)
     }
 
     // MARK: - Closing
@@ -156,8 +141,8 @@ public final class KafkaProducer: @unchecked Sendable {
         poller.stop()
         if !onPollThread {
             // Fail what is still queued through librdkafka's own reports (re-entering
-            // rd_kafka_poll from a delivery handler is not allowed, hence the thread check).
-            rd_kafka_purge(client.handle, 0x1 | 0x2 /* RD_KAFKA_PURGE_F_QUEUE | _INFLIGHT */)
+            // librdkafka's poll from a delivery handler is not allowed, hence the thread check).
+            client.purgeQueuedAndInFlight()
             client.poll(timeout: .zero)
         }
         deliveries.failAll(KafkaError(kind: .closed, code: .destroyed,
@@ -166,8 +151,14 @@ public final class KafkaProducer: @unchecked Sendable {
 }
 
 /// Delivery handlers by message id; the id travels through librdkafka as the message opaque.
-final class DeliveryRegistry: @unchecked Sendable {
-    private let state = Locked((next: UInt64(1), closed: false, handlers: [UInt64: KafkaProducer.DeliveryHandler]()))
+final class DeliveryRegistry: Sendable {
+    private struct State {
+        var next: UInt64 = 1
+        var closed = false
+        var handlers: [UInt64: KafkaProducer.DeliveryHandler] = [:]
+    }
+
+    private let state = Mutex(State())
 
     /// A fresh id for `handler`, or nil once `failAll` has run.
     func register(_ handler: @escaping KafkaProducer.DeliveryHandler) -> UInt64? {
@@ -184,18 +175,11 @@ final class DeliveryRegistry: @unchecked Sendable {
         state.withLock { $0.handlers.removeValue(forKey: id) }
     }
 
-    /// Called from the delivery-report callback; the handler runs outside the lock.
-    func complete(_ message: UnsafePointer<rd_kafka_message_t>) {
-        guard let opaque = message.pointee._private,
-              let handler = take(UInt64(UInt(bitPattern: opaque))) else { return }
-        let code = message.pointee.err
-        if code == RD_KAFKA_RESP_ERR_NO_ERROR {
-            handler(.success(RDKafkaMessage.deliveryReport(message)))
-        } else {
-            let report = RDKafkaMessage.deliveryReport(message)
-            handler(.failure(KafkaError(kind: .delivery, code: KafkaError.Code(code),
-                                        message: "\(report.topicPartition): \(String(cString: rd_kafka_err2str(code)))")))
-        }
+    /// Called from the delivery-report callback with the message's opaque (its id); the handler
+    /// runs outside the lock.
+    func complete(_ opaque: UnsafeMutableRawPointer?, _ result: Result<KafkaDeliveryReport, KafkaError>) {
+        guard let opaque, let handler = take(UInt64(UInt(bitPattern: opaque))) else { return }
+        handler(result)
     }
 
     /// Fails every pending handler and refuses new ones.

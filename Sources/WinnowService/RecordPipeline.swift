@@ -18,8 +18,8 @@ final class RecordPipeline: Sendable {
     private let limits: OutputLimits
     private let queue: ScoringQueue
     private let delivery: any DeliveryStrategy
-    private let tracker: Locked<OffsetTracker>
-    private let counters: Locked<SelectionService.Counters>
+    private let tracker: SharedMutex<OffsetTracker>
+    private let counters: SharedMutex<SelectionService.Counters>
     private let metrics: Metrics
     private let logger: Logger
     private let tokenizing = SerialWorkThread(name: "winnow-tokenize")
@@ -27,8 +27,8 @@ final class RecordPipeline: Sendable {
     private let tokenizingBytes = Mutex(0)
 
     init(configuration: ServiceConfiguration, tokenizer: GroupTokenizer, modelIdentity: Selection.ModelIdentity,
-         queue: ScoringQueue, delivery: any DeliveryStrategy, tracker: Locked<OffsetTracker>,
-         counters: Locked<SelectionService.Counters>, metrics: Metrics, logger: Logger) {
+         queue: ScoringQueue, delivery: any DeliveryStrategy, tracker: SharedMutex<OffsetTracker>,
+         counters: SharedMutex<SelectionService.Counters>, metrics: Metrics, logger: Logger) {
         self.configuration = configuration
         decoder = PromptGroupDecoder(maxCandidates: configuration.maxCandidates, defaultPolicy: configuration.policy)
         self.tokenizer = tokenizer
@@ -57,7 +57,7 @@ final class RecordPipeline: Sendable {
         let source = RecordSource(topic: message.topic, partition: message.partition, offset: message.offset)
         let generation = tracker.withLock { $0.start(message.topicPartition, offset: message.offset) }
         counters.withLock { $0.recordsIn += 1 }
-        metrics.increment("winnow_records_consumed_total")
+        metrics.increment(.recordsConsumed)
         let size = (message.value?.count ?? 0) + (message.key?.count ?? 0)
         tokenizingBytes.withLock { $0 += size }
         let (key, value) = (message.key, message.value)
@@ -142,19 +142,19 @@ final class RecordPipeline: Sendable {
             let what = tooLarge.topic == configuration.resultsTopic ? "selection" : "output to \(tooLarge.topic)"
             return letter(DeadLetter(.outputTooLarge, "group \(group.groupID): its \(what) is \(tooLarge.approximateSize) bytes; the producer's message.max.bytes is \(limits.maxMessageBytes)"))
         }
-        metrics.increment("winnow_candidates_scored_total", by: Double(scores.count))
-        metrics.increment("winnow_tokens_scored_total", by: Double(work.tokenized.computedTokens))
+        metrics.increment(.candidatesScored, by: Double(scores.count))
+        metrics.increment(.tokensScored, by: Double(work.tokenized.computedTokens))
         if let outcome = selection.decision.rejection?.kind {
-            metrics.increment("winnow_rejection_outcomes_total", labels: ["outcome": outcome.rawValue])
+            metrics.increment(.rejectionOutcomes, labels: ["outcome": outcome.rawValue])
         }
         let (counters, metrics) = (counters, metrics)
         let (sampleCount, pairCount) = (samples.count, pairs.count)
         return RecordOutputs(partition: work.partition, offset: work.source.offset, generation: work.generation, records: records,
                              onDelivered: {
                                  counters.withLock { $0.selectionsOut += 1 }
-                                 metrics.increment("winnow_groups_scored_total")
-                                 metrics.increment("winnow_sft_samples_total", by: Double(sampleCount))
-                                 metrics.increment("winnow_preference_pairs_total", by: Double(pairCount))
+                                 metrics.increment(.groupsScored)
+                                 metrics.increment(.sftSamples, by: Double(sampleCount))
+                                 metrics.increment(.preferencePairs, by: Double(pairCount))
                              },
                              replacement: { error in
                                  let reason: DeadLetter.Reason = error.isRecordTooLarge ? .outputTooLarge : .outputRejected
@@ -179,7 +179,7 @@ final class RecordPipeline: Sendable {
         return RecordOutputs(partition: source.partitionKey, offset: source.offset, generation: generation, records: [record],
                              onDelivered: {
                                  counters.withLock { $0.deadLettered += 1 }
-                                 metrics.increment("winnow_groups_dead_lettered_total", labels: ["reason": reason])
+                                 metrics.increment(.groupsDeadLettered, labels: ["reason": reason])
                              },
                              replacement: nil)
     }

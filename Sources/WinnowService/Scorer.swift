@@ -7,9 +7,9 @@ import RewardEngine
 ///
 /// Forward passes can take seconds; they never run on the consumer's thread, which keeps
 /// polling meanwhile.
-public final class Scorer: @unchecked Sendable {
+public final class Scorer: Sendable {
     /// One group's scores (one per candidate, all finite) or why it has none.
-    public typealias Completion = (ScoringWork, Result<[Float], DeadLetter>, _ scoreSeconds: Double) -> Void
+    public typealias Completion = @Sendable (ScoringWork, Result<[Float], DeadLetter>, _ scoreSeconds: Double) -> Void
 
     private let model: RewardModel
     private let queue: ScoringQueue
@@ -54,8 +54,8 @@ public final class Scorer: @unchecked Sendable {
                 results = batch.map { _ in .failure(DeadLetter(.internalError, "scoring failed: \(error)")) }
             }
             let seconds = (ContinuousClock.now - start).seconds
-            metrics?.observe("winnow_batch_groups", Double(batch.count))
-            metrics?.observe("winnow_forward_seconds", seconds)
+            metrics?.observe(.batchGroups, Double(batch.count))
+            metrics?.observe(.forwardSeconds, seconds)
             logger.debug("scored batch", metadata: [
                 "groups": "\(batch.count)",
                 "tokens": "\(batch.reduce(0) { $0 + $1.tokenized.computedTokens })",

@@ -24,6 +24,9 @@ public struct ScoringWork: Sendable {
 /// `inFlightTokens` counts queued groups and the batch being scored; the consumer loop compares
 /// it with its budget to pause and resume partitions (the queue itself never blocks the
 /// producer side, so the loop keeps polling). Thread-safe.
+///
+/// `@unchecked Sendable`: every stored `var` is only read or written with `condition` locked
+/// (the scorer waits on the condition, so its lock, not a `Mutex`, guards the state).
 public final class ScoringQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [ScoringWork] = []

@@ -4,6 +4,7 @@ import WinnowKafka
 import Logging
 import Policies
 import RewardEngine
+import Synchronization
 
 /// `winnow serve`: consumes prompt groups, scores them and publishes one selection per group
 /// (or a dead letter), committing input offsets only once the outputs they cover are
@@ -28,18 +29,18 @@ public final class SelectionService: Sendable {
     let logger: Logger
 
     private let queue = ScoringQueue()
-    let tracker = Locked(OffsetTracker())
-    private let stopRequested = Locked(false)
+    let tracker = SharedMutex(OffsetTracker())
+    private let stopRequested = Mutex(false)
     /// A fatal producer error: outputs can no longer be delivered, so the service stops.
-    let producerFailure = Locked<KafkaError?>(nil)
-    private let counters = Locked(Counters())
+    let producerFailure = SharedMutex<KafkaError?>(nil)
+    private let counters = SharedMutex(Counters())
     /// Prometheus metrics, served by the HTTP front door (`winnow serve --http-address` or
     /// `--metrics-address`).
     public let metrics = Metrics()
     /// Consuming, not draining, and outputs not stalled: what `/readyz` reports.
-    private let ready = Locked(false)
+    private let ready = Mutex(false)
     /// An output has waited longer than `stalledOutputAge`.
-    private let outputsStalled = Locked(false)
+    private let outputsStalled = Mutex(false)
 
     /// Outputs waiting longer than this make `/readyz` answer 503: the service is up but its
     /// outputs are not getting through (an output topic down, deleted or unauthorized).
@@ -190,7 +191,7 @@ public final class SelectionService: Sendable {
     private func waitForBroker() throws -> Bool {
         // TLS and SASL failures are settings, not outages: librdkafka retries them for ever, so
         // they end the start with the handshake's own message instead of a silent wait.
-        let configurationFailure = Locked<KafkaError?>(nil)
+        let configurationFailure = SharedMutex<KafkaError?>(nil)
         let admin = try KafkaAdmin(configuration: configuration.adminConfiguration) { error in
             if error.code.isConfigurationFailure { configurationFailure.withLock { $0 = $0 ?? error } }
         }
@@ -256,20 +257,20 @@ public final class SelectionService: Sendable {
     }
 
     private func updateGauges(_ loop: ConsumerLoop, load: Load) {
-        metrics.set("winnow_inflight_tokens", Double(load.tokens))
-        metrics.set("winnow_inflight_bytes", Double(load.bytes))
-        metrics.set("winnow_outputs_awaiting_delivery", Double(load.awaiting.count))
-        metrics.set("winnow_oldest_pending_output_seconds", load.awaiting.oldestAge.seconds)
-        metrics.set("winnow_partitions_paused", loop.paused ? 1 : 0)
-        metrics.set("winnow_pending_records", Double(tracker.withLock { $0.pendingCount }))
-        metrics.set("winnow_outputs_awaiting_transaction", Double(configuration.exactlyOnce ? load.awaiting.count : 0))
+        metrics.set(.inflightTokens, Double(load.tokens))
+        metrics.set(.inflightBytes, Double(load.bytes))
+        metrics.set(.outputsAwaitingDelivery, Double(load.awaiting.count))
+        metrics.set(.oldestPendingOutputSeconds, load.awaiting.oldestAge.seconds)
+        metrics.set(.partitionsPaused, loop.paused ? 1 : 0)
+        metrics.set(.pendingRecords, Double(tracker.withLock { $0.pendingCount }))
+        metrics.set(.outputsAwaitingTransaction, Double(configuration.exactlyOnce ? load.awaiting.count : 0))
         guard let consumer = loop.consumer, !loop.assigned.isEmpty else { return }
-        metrics.clearGauge("winnow_consumer_lag")
+        metrics.clear(.consumerLag)
         // Cheap: the high watermark of the last fetch response and the local position, no requests.
         let positions = (try? consumer.position(Array(loop.assigned))) ?? [:]
         for (partition, position) in positions {
             guard let high = consumer.cachedHighWatermark(topic: partition.topic, partition: partition.partition) else { continue }
-            metrics.set("winnow_consumer_lag", labels: ["topic": partition.topic, "partition": "\(partition.partition)"],
+            metrics.set(.consumerLag, labels: ["topic": partition.topic, "partition": "\(partition.partition)"],
                         Double(max(0, high - position)))
         }
     }

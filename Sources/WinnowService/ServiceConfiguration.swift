@@ -80,6 +80,10 @@ public struct ServiceConfiguration: Sendable {
         self.outputRetryTimeout = outputRetryTimeout
     }
 
+    /// The defaults `init` gives every setting, with the broker `winnow serve` assumes when none
+    /// is configured; `winnow serve`'s settings table shows and applies these.
+    public static let defaults = ServiceConfiguration(brokers: "127.0.0.1:9092")
+
     /// Winnow's consumer: manual commits only (offsets are committed when outputs are
     /// acknowledged), earliest offset for a new group so no group is skipped.
     var consumerConfiguration: KafkaConfiguration {

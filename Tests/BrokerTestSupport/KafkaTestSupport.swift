@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WinnowKafka
 
 // Kafka helpers for the tests that run against a real broker (WinnowKafkaTests, WinnowServiceTests).
@@ -34,20 +35,21 @@ public struct UncheckedBox<Value>: @unchecked Sendable {
     public init(_ value: Value) { self.value = value }
 }
 
-public final class ResultsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<KafkaDeliveryReport, KafkaError>?]
+/// Delivery reports by record index, filled in from the producer's poll thread.
+public final class ResultsBox: Sendable {
+    private let results: Mutex<[Result<KafkaDeliveryReport, KafkaError>?]>
 
-    public init(count: Int) { results = Array(repeating: nil, count: count) }
+    public init(count: Int) { results = Mutex(Array(repeating: nil, count: count)) }
 
     public func set(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
-        lock.lock(); defer { lock.unlock() }
-        precondition(results[index] == nil, "delivery handler called twice for record \(index)")
-        results[index] = result
+        results.withLock { results in
+            precondition(results[index] == nil, "delivery handler called twice for record \(index)")
+            results[index] = result
+        }
     }
 
     public func all() throws -> [Result<KafkaDeliveryReport, KafkaError>] {
-        lock.lock(); defer { lock.unlock() }
+        let results = results.withLock { $0 }
         let missing = results.indices.filter { results[$0] == nil }
         guard missing.isEmpty else { throw HarnessError(description: "no delivery report for records \(missing)") }
         return results.map { $0! }

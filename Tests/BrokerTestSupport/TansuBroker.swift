@@ -15,6 +15,10 @@ public struct HarnessError: Error, CustomStringConvertible {
 /// The binary comes from `$WINNOW_TEST_DATA/tansu/tansu` (fetched by scripts/fetch-test-data.sh),
 /// falling back to the repository's `.local/tansu/tansu`. A missing binary is a test failure,
 /// never a skip: these tests are the only proof the Kafka layer talks to a real broker.
+///
+/// `@unchecked Sendable`: every stored property is a `let`; `Process` is not `Sendable` in
+/// Foundation's annotations, but it is only started in `init` and only read (its pid, whether it
+/// runs) by the one test that owns the broker.
 public final class TansuBroker: @unchecked Sendable {
     public let port: UInt16
     private let process: Process

@@ -37,6 +37,9 @@ func clientPython() throws -> String {
 
 /// `winnow serve --model demo-model --http-address 127.0.0.1:0` with no brokers (HTTP only),
 /// started fresh for one test and killed when it ends.
+///
+/// `@unchecked Sendable`: one test owns it and calls it from one task at a time; `port` is set in
+/// `init` and `exitStatus` is a cache of waitpid's answer written on that task.
 final class HTTPServer: @unchecked Sendable {
     let pid: pid_t
     let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-http-\(UUID().uuidString).log")

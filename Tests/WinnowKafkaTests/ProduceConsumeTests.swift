@@ -1,5 +1,6 @@
 import BrokerTestSupport
 import Foundation
+import Synchronization
 import WinnowKafka
 import Testing
 
@@ -144,17 +145,10 @@ struct ProduceConsumeTests {
 }
 
 /// Rebalance events as the handler saw them (the handler runs on the polling thread).
-final class EventLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [KafkaRebalanceEvent] = []
+final class EventLog: Sendable {
+    private let stored = Mutex<[KafkaRebalanceEvent]>([])
 
-    func append(_ event: KafkaRebalanceEvent) {
-        lock.lock(); defer { lock.unlock() }
-        stored.append(event)
-    }
+    func append(_ event: KafkaRebalanceEvent) { stored.withLock { $0.append(event) } }
 
-    var events: [KafkaRebalanceEvent] {
-        lock.lock(); defer { lock.unlock() }
-        return stored
-    }
+    var events: [KafkaRebalanceEvent] { stored.withLock { $0 } }
 }

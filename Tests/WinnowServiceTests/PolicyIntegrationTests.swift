@@ -12,7 +12,7 @@ import Glibc
 @Suite(.serialized) struct PolicyIntegrationTests {
     static let deploymentPolicy = #"{"rejection": {"top_fraction": 0.5, "min_group_size": 2, "when_none_pass": "best"}, "pairs": {"strategy": "best_vs_rest", "max_pairs": 3}, "rewards": {"length": {"mode": "penalty", "per_token": 0.01}, "baseline": "grpo"}}"#
     /// Every third group takes the best two and no pairs, with RLOO advantages.
-    static let groupPolicy: [String: Any] = ["rejection": ["top_k": 2], "pairs": NSNull(), "rewards": ["baseline": "rloo"]]
+    static var groupPolicy: [String: Any] { ["rejection": ["top_k": 2], "pairs": NSNull(), "rewards": ["baseline": "rloo"]] }
 
     /// Prompt-group records (as JSON text) for `ServeIntegrationTests.groups`, some with their own policy.
     static func records(_ groups: [ServeIntegrationTests.TestGroup]) -> [(key: String, value: String)] {

@@ -11,7 +11,7 @@ extension RDKafkaClient {
             var message = [CChar](repeating: 0, count: 512)
             guard let newTopic = rd_kafka_NewTopic_new(topic.name, topic.partitions, topic.replicationFactor,
                                                        &message, message.count) else {
-                throw KafkaError(kind: .admin, code: .invalidArgument, message: "\(topic.name): \(String(cString: message))")
+                throw KafkaError(kind: .admin, code: .invalidArgument, message: "\(topic.name): \(String(errorBuffer: message))")
             }
             newTopics.append(newTopic)
             for (key, value) in topic.config.sorted(by: { $0.key < $1.key }) {

@@ -28,7 +28,7 @@ final class RDKafkaClient: @unchecked Sendable {
         var message = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(role.cType, config.pointer, &message, message.count) else {
             // `config` still owns the conf object and frees it.
-            throw KafkaError(kind: .client, code: .invalidArgument, message: String(cString: message))
+            throw KafkaError(kind: .client, code: .invalidArgument, message: String(errorBuffer: message))
         }
         config.adopted()
         self.handle = handle
@@ -65,7 +65,7 @@ final class RDKafkaClient: @unchecked Sendable {
         var message = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(handle, &message, message.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        return KafkaError(kind: kind, code: KafkaError.Code(code), message: String(cString: message),
+        return KafkaError(kind: kind, code: KafkaError.Code(code), message: String(errorBuffer: message),
                           isFatal: true, isRetriable: false)
     }
 

@@ -27,10 +27,10 @@ final class RDKafkaConfig {
             return
         case RD_KAFKA_CONF_UNKNOWN:
             throw KafkaError(kind: .unknownProperty(key), code: .invalidArgument,
-                             message: String(cString: message))
+                             message: String(errorBuffer: message))
         default:
             throw KafkaError(kind: .invalidProperty(key), code: .invalidArgument,
-                             message: String(cString: message))
+                             message: String(errorBuffer: message))
         }
     }
 

@@ -30,10 +30,10 @@ protocol DeliveryStrategy: AnyObject, Sendable {
 
 /// What both strategies share: the tracker, the fatal-error slot, metrics and the retry limit.
 struct DeliveryContext: Sendable {
-    let tracker: Locked<OffsetTracker>
+    let tracker: SharedMutex<OffsetTracker>
     let producer: KafkaProducer
     /// A fatal producer error: outputs can no longer be delivered, so the service stops.
-    let producerFailure: Locked<KafkaError?>
+    let producerFailure: SharedMutex<KafkaError?>
     let metrics: Metrics
     let logger: Logger
     /// How long a transient failure is retried before the outputs become a dead letter.

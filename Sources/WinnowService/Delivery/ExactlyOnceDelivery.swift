@@ -57,7 +57,7 @@ final class ExactlyOnceDelivery: DeliveryStrategy {
         let producer = context.producer
         // Per entry, the first final failure its records met (from produce or a delivery report,
         // which may come after this call returns: hence a class, not a local Mutex).
-        let failures = Locked<[Int: KafkaError]>([:])
+        let failures = SharedMutex<[Int: KafkaError]>([:])
         @Sendable func note(_ index: Int, _ error: KafkaError) {
             failures.withLock { failures in
                 if failures[index].map({ !$0.isPermanentDeliveryFailure }) ?? true { failures[index] = error }
@@ -100,7 +100,7 @@ final class ExactlyOnceDelivery: DeliveryStrategy {
         }
         outputs.remove(below: offsets)
         for entry in entries { entry.outputs.onDelivered() }
-        context.metrics.increment("winnow_transactions_committed_total")
+        context.metrics.increment(.transactionsCommitted)
         context.logger.debug("transaction committed", metadata: [
             "offsets": "\(DeliveryContext.describe(offsets))", "outputs": "\(entries.count)",
         ])

@@ -43,7 +43,7 @@ public final class Publisher: Sendable {
             state.calls[state.next] = (started, bytes)
             return state.next
         }
-        let outstanding = Locked((count: messages.count, failure: KafkaError?.none))
+        let outstanding = SharedMutex((count: messages.count, failure: KafkaError?.none))
         for message in messages {
             publish(message, started: started, attempt: 1, giveUpAfter: giveUpAfter) { [self] failure in
                 let finished = outstanding.withLock { state -> Outcome? in

@@ -1,5 +1,6 @@
 import BrokerTestSupport
 import Foundation
+import Synchronization
 import WinnowKafka
 
 func producerConfiguration(_ broker: TansuBroker, extra: [String: String] = [:]) -> KafkaConfiguration {
@@ -16,19 +17,12 @@ func createTopic(_ broker: TansuBroker, _ name: String, partitions: Int32) throw
 
 /// Error events seen while polling. librdkafka reports them as informational (it recovers by
 /// itself); tests collect them and expect none.
-final class ErrorLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [KafkaError] = []
+final class ErrorLog: Sendable {
+    private let stored = Mutex<[KafkaError]>([])
 
-    func append(_ error: KafkaError) {
-        lock.lock(); defer { lock.unlock() }
-        stored.append(error)
-    }
+    func append(_ error: KafkaError) { stored.withLock { $0.append(error) } }
 
-    var errors: [KafkaError] {
-        lock.lock(); defer { lock.unlock() }
-        return stored
-    }
+    var errors: [KafkaError] { stored.withLock { $0 } }
 }
 
 /// Polls until `count` records arrived or `timeout` passed; a fatal error is thrown.

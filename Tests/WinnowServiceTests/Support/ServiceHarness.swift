@@ -72,6 +72,9 @@ func uncommittedInput(_ topics: ServeTopics, broker: TansuBroker) async throws -
 /// Spawned with posix_spawn and an empty signal mask, as a shell or the kubelet starts it:
 /// `Process` would pass on the mask of the spawning thread, and test threads (Swift
 /// concurrency, Dispatch) block SIGTERM, which would hide signal-handling bugs.
+///
+/// `@unchecked Sendable`: one test owns it and calls it from one task at a time; `exitStatus`, its
+/// only mutable state, is a cache of waitpid's answer written on that task.
 final class ServeProcess: @unchecked Sendable {
     let pid: pid_t
     let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-serve-\(UUID().uuidString).log")

@@ -13,19 +13,9 @@ import Policies
 ///      "kafka": {"security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN"},
 ///      "policy": {"rejection": {"top_k": 1}}}
 ///
-/// Flags win over environment variables, which win over the file. Unknown keys are errors.
+/// Flags win over environment variables, which win over the file. Unknown keys are errors. The
+/// keys are those of `ServeSettings.all`.
 struct ServeConfigFile {
-    /// Keys that hold a string or a number.
-    static let scalarKeys: Set<String> = [
-        "model", "threads", "token_budget", "max_length", "weights", "brokers", "group", "input_topic", "results_topic", "dead_letter_topic", "sft_topic", "pairs_topic",
-        "max_candidates", "max_inflight_tokens", "metrics_address", "log_level", "drain_timeout", "exactly_once",
-        "transaction_interval_ms", "max_inflight_bytes", "max_pairs_per_group", "max_sft_rows_per_group",
-        "output_retry_timeout",
-        // The HTTP front door (HTTPOptions).
-        "http_address", "http_max_body_bytes", "http_max_inputs", "http_max_queue", "http_timeout", "http_batch_window_ms",
-        "http_batch_tokens",
-    ]
-
     let path: String
     private let object: OrderedObject
 
@@ -35,8 +25,9 @@ struct ServeConfigFile {
         let value: Value
         do { value = try Value(jsonData: data) } catch { throw CommandFailure("config file \(path) is not JSON: \(error)") }
         guard case .object(let object) = value else { throw CommandFailure("config file \(path) must hold a JSON object") }
-        for key in object.keys where !Self.scalarKeys.contains(key) && key != "kafka" && key != "policy" {
-            throw CommandFailure("config file \(path): unknown key \"\(key)\" (known: \((Self.scalarKeys.sorted() + ["kafka", "policy"]).joined(separator: ", ")))")
+        let known = Set(ServeSettings.all.compactMap(\.configKey))
+        for key in object.keys where !known.contains(key) {
+            throw CommandFailure("config file \(path): unknown key \"\(key)\" (known: \(known.sorted().joined(separator: ", ")))")
         }
         self.object = object
     }
