@@ -4,7 +4,8 @@ import Testing
 
 /// `winnow serve`'s settings table: each setting resolves flag > environment > config file >
 /// default, `--help` shows every setting with its environment variable and config key, and
-/// README's list is the table's.
+/// README's list is the table's (`WINNOW_UPDATE_README=1 swift test --filter readmeListsTheTable`
+/// rewrites it).
 @Suite struct ServeSettingsTableTests {
     func configFile(_ json: String) throws -> ServeConfigFile {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-settings-\(UUID().uuidString).json")
@@ -107,6 +108,13 @@ import Testing
         let start = try #require(text.range(of: begin), "README has no settings block")
         let stop = try #require(text.range(of: end, range: start.upperBound..<text.endIndex))
         let block = String(text[start.upperBound..<stop.lowerBound])
-        #expect(block == ServeSettings.markdownTable, "README's settings differ from the table; replace the block with:\n\(ServeSettings.markdownTable)")
+        // WINNOW_UPDATE_README=1 writes the table into README instead (after changing a setting).
+        if ProcessInfo.processInfo.environment["WINNOW_UPDATE_README"] == "1" {
+            try text.replacingCharacters(in: start.upperBound..<stop.lowerBound, with: ServeSettings.markdownTable)
+                .write(to: readme, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(block == ServeSettings.markdownTable,
+                "README's settings differ from ServeSettings.all: run this test with WINNOW_UPDATE_README=1 to rewrite them")
     }
 }

@@ -102,9 +102,11 @@ struct ServeCommand: ParsableCommand {
         /healthz and /readyz only. The contract: schemas/openapi.json.
         """)
 
-    @OptionGroup(title: "Model") var modelFlags: ServeModelFlags
-    @OptionGroup(title: "Kafka") var kafkaFlags: ServeKafkaFlags
-    @OptionGroup(title: "HTTP front door") var httpFlags: ServeHTTPFlags
+    // Untitled groups: every flag is listed under OPTIONS, where deploy/checks/manifests.py reads
+    // the flags, their values and environment variables from `winnow serve --help`.
+    @OptionGroup var modelFlags: ServeModelFlags
+    @OptionGroup var kafkaFlags: ServeKafkaFlags
+    @OptionGroup var httpFlags: ServeHTTPFlags
 
     /// Every flag given, by setting (-X apart).
     var flagValues: [ServeSetting: String] {

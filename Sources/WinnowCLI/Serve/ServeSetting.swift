@@ -74,10 +74,16 @@ struct ServeSetting: Sendable, Hashable {
     /// The default as `--help` and README show it.
     var defaultText: String { defaultDescription ?? defaultValue ?? "off" }
 
-    /// The flag's help: the setting's own text, then where else it is read from and its default.
+    /// The flag's help: the setting's own text, then the values a choice takes (as
+    /// argument-parser prints an enumeration's, which deploy/checks reads), where else it is
+    /// read from, and its default.
     var argumentHelp: ArgumentHelp {
-        ArgumentHelp("\(help) (env \(environmentVariable)\(configKey.map { "; config \"\($0)\"" } ?? ""); default: \(defaultText))",
-                     valueName: valueName)
+        var notes: [String] = []
+        if case .choice(let words) = values { notes.append("values: " + words.joined(separator: ", ")) }
+        notes.append("env \(environmentVariable)")
+        if let configKey { notes.append("config \"\(configKey)\"") }
+        notes.append("default: \(defaultText)")
+        return ArgumentHelp("\(help) (\(notes.joined(separator: "; ")))", valueName: valueName)
     }
 
     /// Whole numbers without a fraction, as the help shows them (`86400`, `0.001`).

@@ -33,7 +33,7 @@ enum ServeSettings {
 
     // MARK: Kafka
 
-    static let config = ServeSetting("config", .text, valueName: "file", inConfigFile: false,
+    static let config = ServeSetting("config", .text, defaultDescription: "none", valueName: "file", inConfigFile: false,
                                      help: "JSON file of settings; flags and environment variables override it.")
     static let brokers = ServeSetting("brokers", .text, default: service.brokers,
                                       defaultDescription: "\(service.brokers); with --http-address and no brokers anywhere: HTTP only",
