@@ -53,6 +53,14 @@ public final class KafkaConsumer: Sendable {
         try client.consumerPoll(timeout: timeout)
     }
 
+    /// Like `poll`, but also reports the end of a partition when `enable.partition.eof=true`:
+    /// what a reader needs to know it has read everything up to the high watermark (with
+    /// `isolation.level=read_committed`, up to the last stable offset) rather than guessing from
+    /// a quiet spell.
+    public func pollEvent(timeout: Duration) throws -> KafkaConsumerEvent? {
+        try client.consumerPollEvent(timeout: timeout)
+    }
+
     // MARK: - Partitions
 
     /// The partitions currently assigned to this member.
@@ -124,4 +132,11 @@ public final class KafkaConsumer: Sendable {
         guard !wasClosed else { return }
         try client.closeConsumer()
     }
+}
+
+/// What `KafkaConsumer.pollEvent` returns.
+public enum KafkaConsumerEvent: Sendable {
+    case message(KafkaMessage)
+    /// The consumer has read `partition` up to `offset`, its current end.
+    case endOfPartition(KafkaTopicPartition, offset: Int64)
 }

@@ -145,14 +145,46 @@ public final class ChatEncoder: Sendable {
         }
     }
 
+    /// Every candidate of a best-of-N group, each exactly as `encode(prompt:response:)` gives
+    /// it (or the error it throws), with the text the candidates share tokenized once
+    /// (`Tokenizer.encode(sharingPrefix:)`).
+    ///
+    /// Each candidate's conversation is still rendered whole: a template may rewrite earlier
+    /// turns depending on the last one (Qwen3 strips reasoning from assistant turns before the
+    /// last user message), so the shared prefix is found in the rendered texts, never assumed.
+    public func encode(prompt: CandidatePrompt, responses: [String]) -> [Result<EncodedConversation, any Error>] {
+        let texts: [Result<String, any Error>] = responses.map { response in
+            switch prompt {
+            case .text(let text): .success(text + response)
+            case .messages(let messages): Result { try render(messages: messages + [["role": "assistant", "content": .string(response)]]) }
+            }
+        }
+        let rendered = texts.compactMap { try? $0.get() }
+        var ids = tokenizer.encode(sharingPrefix: rendered.map { String(withoutAddedBOS($0)) }, addSpecialTokens: true)
+            .makeIterator()
+        return texts.map { text in
+            text.flatMap { text in Result { try limited(ids.next()!, text: text) } }
+        }
+    }
+
     /// Tokenizes text as the model card does: a leading BOS the tokenizer would add again is
     /// dropped from the text, then special tokens are added.
     public func encode(text: String) throws -> EncodedConversation {
+        try limited(tokenizer.encode(String(withoutAddedBOS(text)), addSpecialTokens: true), text: text)
+    }
+
+    /// `text` less a leading BOS that the tokenizer adds itself.
+    private func withoutAddedBOS(_ text: String) -> Substring {
         var body = Substring(text)
         if addedBOS != nil, let bos = configuration.bosToken, body.hasPrefix(bos) {
             body = body.dropFirst(bos.count)
         }
-        var ids = tokenizer.encode(String(body), addSpecialTokens: true)
+        return body
+    }
+
+    /// `ids` within `maxLength` as the overflow policy says, or `ChatTextError.tooLong`.
+    private func limited(_ ids: [Int32], text: String) throws -> EncodedConversation {
+        var ids = ids
         var truncated = 0
         if ids.count > maxLength {
             switch overflow {

@@ -100,9 +100,9 @@ struct AddedVocabulary: Sendable {
     func isSpecial(content: [UInt8]) -> Bool { specialContents.contains(ByteString(content)) }
 
     /// Splits the input on added tokens and normalizes the text between them.
-    func extractAndNormalize(_ text: [UInt8], normalizer: (any Normalizer)?) -> [Segment] {
+    func extractAndNormalize(_ text: [UInt8], atOriginalStart: Bool = true, normalizer: (any Normalizer)?) -> [Segment] {
         var segments: [Segment] = []
-        let first = split(Piece(bytes: text, atOriginalStart: true), trie: rawTrie)
+        let first = split(Piece(bytes: text, atOriginalStart: atOriginalStart), trie: rawTrie)
         for segment in first {
             guard case .text(var piece) = segment else { segments.append(segment); continue }
             if let normalizer { piece.bytes = normalizer.normalize(piece.bytes) }
@@ -143,6 +143,36 @@ struct AddedVocabulary: Sendable {
         }
         if startOffset != text.count { addText(startOffset..<text.count) }
         return segments
+    }
+
+    /// The largest byte offset `cut` of `text` (0 when there is none) such that every text that
+    /// shares its first `sharedLength` bytes is cut out into the same added tokens and text
+    /// pieces before `cut` as `text[..<cut]` alone, and after it as `text[cut...]` alone
+    /// (starting a piece that is not at the input's start): the end of a raw added token
+    /// (matched before normalization), where neither BPE nor a pre-tokenizer can merge across.
+    ///
+    /// Conservative where the matcher looks beyond a match: the token must end at least the
+    /// longest token's length before `sharedLength` (leftmost-longest matching reads that far
+    /// ahead), must not swallow the whitespace after it (`rstrip`), must not be `single_word`,
+    /// and when a raw token is `single_word` the cut must not follow a word character (a match at
+    /// the start of the second part would skip that check).
+    func lastSafeCut(in text: [UInt8], sharedLength: Int) -> Int {
+        let limit = sharedLength - rawTrie.maxLength
+        guard !rawTrie.isEmpty, limit > 0 else { return 0 }
+        var cut = 0
+        for match in rawTrie.leftmostLongestMatches(in: Array(text[..<sharedLength])) {
+            let end = match.range.upperBound
+            if end > limit { break }
+            guard let token = tokensById[match.id], !token.rstrip, !token.singleWord else { continue }
+            if hasRawSingleWordToken && endsWithWord(text, before: end) { continue }
+            cut = end
+        }
+        return cut
+    }
+
+    /// Whether a raw (not normalized) added token is `single_word`.
+    private var hasRawSingleWordToken: Bool {
+        tokensById.values.contains { !$0.normalized && $0.singleWord }
     }
 
     // The boundary checks look only at the scalars next to the match: O(1) per match, not O(text).
@@ -197,12 +227,15 @@ struct TokenTrie: Sendable {
     private var terminal: [Int: Int32] = [:] // node -> token id
     private var nodeCount = 1
     private var firstBytes = [Bool](repeating: false, count: 256)
+    /// Bytes of the longest token: how far a match can read ahead of where it starts.
+    private(set) var maxLength = 0
 
     var isEmpty: Bool { terminal.isEmpty }
 
     mutating func insert(_ bytes: [UInt8], id: Int32) {
         guard let first = bytes.first else { return }
         firstBytes[Int(first)] = true
+        maxLength = max(maxLength, bytes.count)
         var node = 0
         for b in bytes {
             let key = node << 8 | Int(b)

@@ -18,10 +18,11 @@ import Foundation
 /// - post-processors TemplateProcessing (single), BertProcessing, RobertaProcessing, ByteLevel, Sequence.
 public final class Tokenizer: Sendable {
     private let model: BPEModel
-    private let addedVocabulary: AddedVocabulary
+    // Internal, not private: `encode(sharingPrefix:)` (SharedPrefixEncoding.swift) uses them.
+    let addedVocabulary: AddedVocabulary
     private let normalizer: (any Normalizer)?
     private let preTokenizer: (any PreTokenizer)?
-    private let postProcessor: (any PostProcessor)?
+    let postProcessor: (any PostProcessor)?
     private let decoder: (any Decoder)?
 
     /// Number of ids: one past the largest id of the model or of an added token.
@@ -78,11 +79,20 @@ public final class Tokenizer: Sendable {
     /// The token ids of `text`. With `addSpecialTokens`, the post-processor's special tokens
     /// (e.g. Llama-3's `<|begin_of_text|>`) are added, as `tokenizer.encode(text).ids` does.
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int32] {
+        let bytes = Array(text.utf8)
         var ids: [Int32] = []
-        ids.reserveCapacity(text.utf8.count / 3 + 4)
+        ids.reserveCapacity(bytes.count / 3 + 4)
+        appendIDs(of: bytes, atOriginalStart: true, to: &ids)
+        return postProcessor?.process(ids, addSpecialTokens: addSpecialTokens) ?? ids
+    }
+
+    /// The ids of `bytes` before post-processing: added tokens cut out, the rest normalized,
+    /// pre-tokenized and run through the model. `atOriginalStart` says whether `bytes` begin
+    /// the input (Metaspace's "first" scheme prepends only there).
+    func appendIDs(of bytes: [UInt8], atOriginalStart: Bool, to ids: inout [Int32]) {
         var scratch: [UInt8] = []
         scratch.reserveCapacity(256)
-        for segment in addedVocabulary.extractAndNormalize(Array(text.utf8), normalizer: normalizer) {
+        for segment in addedVocabulary.extractAndNormalize(bytes, atOriginalStart: atOriginalStart, normalizer: normalizer) {
             switch segment {
             case .token(let id):
                 ids.append(id)
@@ -94,7 +104,6 @@ public final class Tokenizer: Sendable {
                 }
             }
         }
-        return postProcessor?.process(ids, addSpecialTokens: addSpecialTokens) ?? ids
     }
 
     // MARK: - Decoding

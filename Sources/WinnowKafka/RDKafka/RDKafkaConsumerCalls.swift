@@ -33,6 +33,21 @@ extension RDKafkaClient {
         return RDKafkaMessage.consumed(message)
     }
 
+    /// The next record or partition end (`enable.partition.eof`), nil when neither arrived in time.
+    func consumerPollEvent(timeout: Duration) throws -> KafkaConsumerEvent? {
+        guard let message = rd_kafka_consumer_poll(handle, timeout.rdKafkaMilliseconds) else { return nil }
+        defer { rd_kafka_message_destroy(message) }
+        let code = message.pointee.err
+        if code == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            return .endOfPartition(KafkaTopicPartition(topic: RDKafkaMessage.topic(message), partition: message.pointee.partition),
+                                   offset: message.pointee.offset)
+        }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw error(code, kind: .consume, detail: RDKafkaMessage.consumerErrorString(message))
+        }
+        return .message(RDKafkaMessage.consumed(message))
+    }
+
     func assignment() throws -> [KafkaTopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         try check(rd_kafka_assignment(handle, &list), kind: .assignment)

@@ -173,6 +173,70 @@ func readTopic(_ topic: String, broker: TansuBroker, group: String = uniqueName(
     }
 }
 
+/// Every record of `topic`, read from the beginning until every partition reports its end
+/// (`enable.partition.eof`; with `isolation.level=read_committed` in `extra`, its last stable
+/// offset) with nothing read after it: to completion, not until a quiet spell, which a slow
+/// fetch can pass for the end. Call it once nothing more is produced to `topic`. Throws if some
+/// partition has not reached its end within `timeout`.
+///
+/// The end is the one fetch responses report, never `KafkaAdmin.watermarks`: Tansu 0.6.0
+/// answers ListOffsets(latest) with the newest batch's base offset + 1, short of the log end
+/// whenever that batch holds more than one record (see OffsetCommitTests).
+func readToEnd(_ topic: String, broker: TansuBroker, extra: [String: String] = [:],
+               timeout: Duration = .seconds(120)) async throws -> [KafkaMessage] {
+    try await blocking {
+        let admin = try KafkaAdmin(configuration: ["bootstrap.servers": broker.bootstrapServers])
+        guard let count = try admin.partitionCount(topic: topic) else {
+            throw HarnessError(description: "readToEnd: no topic \(topic)")
+        }
+        let configuration = consumerConfiguration(broker, group: uniqueName("reader"),
+                                                  extra: extra.merging(["enable.partition.eof": "true"]) { _, new in new })
+        let consumer = try KafkaConsumer(configuration: configuration)
+        defer { try? consumer.close() }
+        try consumer.subscribe(topics: [topic])
+        var messages: [KafkaMessage] = []
+        // Past the last record read per partition, and the partitions whose last event was their end.
+        var next: [KafkaTopicPartition: Int64] = [:]
+        var atEnd: Set<KafkaTopicPartition> = []
+        let deadline = ContinuousClock.now + timeout
+        while atEnd.count < count {
+            guard ContinuousClock.now < deadline else {
+                throw HarnessError(description: "readToEnd: \(topic) not read to its end in \(timeout): \(messages.count) records, "
+                                   + "at the end: \(atEnd.map(\.description).sorted()), read up to: \(next.mapValues { $0 })")
+            }
+            switch try consumer.pollEvent(timeout: .milliseconds(100)) {
+            case .message(let message)?:
+                messages.append(message)
+                next[message.topicPartition] = message.nextOffset
+                atEnd.remove(message.topicPartition)
+            case .endOfPartition(let partition, let offset)?:
+                if offset >= next[partition] ?? 0 { atEnd.insert(partition) }
+            case nil:
+                break
+            }
+        }
+        return messages
+    }
+}
+
+/// Each partition's log end as `readToEnd` finds it: one past its last record (0 when empty).
+func logEnds(_ topic: String, broker: TansuBroker) async throws -> [KafkaTopicPartition: Int64] {
+    let messages = try await readToEnd(topic, broker: broker)
+    let count = try KafkaAdmin(configuration: ["bootstrap.servers": broker.bootstrapServers]).partitionCount(topic: topic) ?? 0
+    var ends = Dictionary(uniqueKeysWithValues: (0..<Int32(count)).map { (KafkaTopicPartition(topic: topic, partition: $0), Int64(0)) })
+    for message in messages { ends[message.topicPartition] = max(ends[message.topicPartition] ?? 0, message.nextOffset) }
+    return ends
+}
+
+/// Whether `group` has committed every partition up to its end in `ends` (from `logEnds`): the
+/// group's own committed offsets (OffsetFetch), compared with ends a reader found, never with
+/// ListOffsets (see `readToEnd`).
+func hasCommittedEverything(group: String, ends: [KafkaTopicPartition: Int64], broker: TansuBroker) throws -> Bool {
+    let committed = try KafkaAdmin(configuration: ["bootstrap.servers": broker.bootstrapServers])
+        .committedOffsets(group: group, partitions: Array(ends.keys))
+    return ends.allSatisfy { partition, end in end == 0 || committed[partition] == end }
+}
+
 /// Parses a record value as a JSON object.
 func jsonObject(_ message: KafkaMessage) throws -> [String: Any] {
     guard let value = message.value,
