@@ -22,6 +22,8 @@ let package = Package(
         // The HTTP front door (`winnow serve --http-address`).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // OrderedDictionary for JSON objects, which keep their keys in the order they came.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // System libraries, found through pkg-config so a user's own builds are used as they are.
@@ -40,31 +42,43 @@ let package = Package(
         // Token ids -> rewards.
         // The element-wise loops between GEMMs, with AVX2+FMA paths chosen at run time.
         .target(name: "CKernels", path: "Sources/CKernels"),
-        .target(name: "RewardEngine", dependencies: ["CBLAS", "CKernels"], path: "Sources/RewardEngine",
+        .target(name: "RewardEngine", dependencies: ["CBLAS", "CKernels", "WinnowJSON"], path: "Sources/RewardEngine",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+
+        // The one JSON reader, value type and writer: tokenizer.json, chat templates' data and
+        // `tojson`, records in and out, config files.
+        .target(name: "WinnowJSON", dependencies: [
+            .product(name: "OrderedCollections", package: "swift-collections"),
+        ], path: "Sources/WinnowJSON", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Conversations -> token ids: tokenizer.json, the Jinja2 engine for chat templates, and the
         // model-card scoring input built from both.
-        .target(name: "WinnowTokenizer", path: "Sources/ChatText/Tokenizer"),
-        .target(name: "WinnowJinja", path: "Sources/ChatText/Jinja"),
-        .target(name: "ChatText", dependencies: ["WinnowTokenizer", "WinnowJinja"], path: "Sources/ChatText/Conversation"),
+        .target(name: "WinnowTokenizer", dependencies: ["WinnowJSON"], path: "Sources/ChatText/Tokenizer",
+                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "WinnowJinja", dependencies: [
+            "WinnowJSON", .product(name: "OrderedCollections", package: "swift-collections"),
+        ], path: "Sources/ChatText/Jinja",
+                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "ChatText", dependencies: ["WinnowTokenizer", "WinnowJinja", "WinnowJSON"],
+                path: "Sources/ChatText/Conversation", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // A small safe Swift layer over librdkafka.
         .target(name: "WinnowKafka", dependencies: ["CRdKafka"], path: "Sources/WinnowKafka", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Scores -> decisions: rejection sampling, preference pairs, RL rewards.
-        .target(name: "Policies", dependencies: ["WinnowJinja"], path: "Sources/Policies"),
+        .target(name: "Policies", dependencies: ["WinnowJSON"], path: "Sources/Policies",
+                swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // The service: prompt groups in from Kafka, selections out.
         .target(name: "WinnowService", dependencies: [
-            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "Policies", "COpenSSLCrypto",
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowJSON", "WinnowKafka", "Policies", "COpenSSLCrypto",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/WinnowService", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // The HTTP front door: SGLang, vLLM and OpenRLHF reward endpoints and native prompt groups,
         // dynamically batched onto the same model, plus /metrics and the probes.
         .target(name: "WinnowHTTP", dependencies: [
-            "RewardEngine", "ChatText", "WinnowJinja", "Policies", "WinnowService",
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowJSON", "Policies", "WinnowService",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -72,26 +86,28 @@ let package = Package(
 
         // The command-line tool, built as the `winnow` executable.
         .executableTarget(name: "WinnowCLI", dependencies: [
-            "RewardEngine", "ChatText", "WinnowJinja", "WinnowKafka", "WinnowService", "Policies", "WinnowHTTP", "CZlib", "CZstd",
+            "RewardEngine", "ChatText", "WinnowJinja", "WinnowJSON", "WinnowKafka", "WinnowService", "Policies", "WinnowHTTP",
+            "CZlib", "CZstd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/WinnowCLI", swiftSettings: [.swiftLanguageMode(.v6)]),
 
-        .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "WinnowJSONTests", dependencies: ["WinnowJSON"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI", "WinnowJSON"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine", "CKernels"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "WinnowTokenizerTests", dependencies: ["WinnowTokenizer"], resources: [.copy("References")]),
-        .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "WinnowJinja"], exclude: ["References"]),
-        .testTarget(name: "WinnowJinjaTests", dependencies: ["WinnowJinja"], exclude: ["References"]),
+        .testTarget(name: "WinnowTokenizerTests", dependencies: ["WinnowTokenizer", "WinnowJSON"], resources: [.copy("References")]),
+        .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "WinnowJinja", "WinnowJSON"], exclude: ["References"]),
+        .testTarget(name: "WinnowJinjaTests", dependencies: ["WinnowJinja", "WinnowJSON"], exclude: ["References"]),
         // A real Tansu broker for the tests that need one (a library: test targets cannot share sources).
         .target(name: "BrokerTestSupport", dependencies: ["WinnowKafka"], path: "Tests/BrokerTestSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "WinnowJinja"]),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "WinnowJSON"]),
         .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Real clients (Python requests + transformers, curl) against a `winnow serve --http-address`.
         .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI", "BrokerTestSupport"], exclude: ["Clients"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "WinnowServiceTests", dependencies: ["WinnowService", "WinnowCLI", "WinnowHTTP", "WinnowKafka", "RewardEngine",
-                                                              "ChatText", "WinnowJinja", "Policies", "BrokerTestSupport"],
+                                                              "ChatText", "WinnowJinja", "WinnowJSON", "Policies", "BrokerTestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
@@ -102,9 +118,9 @@ let package = Package(
 // normal build never compiles or links them.
 if Context.environment["WINNOW_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-        ("TokenizerJSON", ["WinnowTokenizer"]),
+        ("TokenizerJSON", ["WinnowTokenizer", "WinnowJSON"]),
         ("TokenizerEncode", ["WinnowTokenizer"]),
-        ("JSONValue", ["WinnowJinja", "Policies"]),
+        ("JSONValue", ["WinnowJSON", "Policies"]),
         ("PromptGroup", ["WinnowService"]),
         ("Jinja", ["WinnowJinja"]),
         ("Checkpoint", ["RewardEngine"]),

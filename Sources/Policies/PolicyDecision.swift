@@ -1,3 +1,5 @@
+import WinnowJSON
+
 /// What a `SelectionPolicy` decided for one group. Candidates are named by their index in the
 /// group's `candidates`.
 public struct PolicyDecision: Sendable, Equatable {
@@ -17,27 +19,19 @@ public struct PolicyDecision: Sendable, Equatable {
     ///     "rejection": {"outcome": "accepted", "accepted": [0, 2]},
     ///     "pairs": [{"chosen": 0, "rejected": 1, "margin": 5.375}],
     ///     "rewards": {"values": [...], "advantages": [...]}        (candidate order)
-    public func addFields(to record: inout JSONWriter.Object) {
+    public func addFields(to record: inout JSONObject) {
         if let rejection {
-            var o = JSONWriter.Object()
-            o.add("outcome", string: rejection.kind.rawValue)
-            o.add("accepted", raw: JSONWriter.array(rejection.accepted))
-            record.add("rejection", raw: o.text)
+            record["rejection"] = ["outcome": .string(rejection.kind.rawValue), "accepted": .array(rejection.accepted.map(JSONValue.int))]
         }
         if let pairs {
-            record.add("pairs", raw: JSONWriter.array(raw: pairs.map { pair in
-                var o = JSONWriter.Object()
-                o.add("chosen", int: pair.chosen)
-                o.add("rejected", int: pair.rejected)
-                o.add("margin", double: pair.margin)
-                return o.text
-            }))
+            record["pairs"] = .array(pairs.map { pair in
+                ["chosen": .int(pair.chosen), "rejected": .int(pair.rejected), "margin": .double(pair.margin)]
+            })
         }
         if let rewards {
-            var o = JSONWriter.Object()
-            o.add("values", raw: JSONWriter.array(rewards.rewards))
-            if let advantages = rewards.advantages { o.add("advantages", raw: JSONWriter.array(advantages)) }
-            record.add("rewards", raw: o.text)
+            var o: JSONObject = ["values": .array(rewards.rewards.map(JSONValue.double))]
+            if let advantages = rewards.advantages { o["advantages"] = .array(advantages.map(JSONValue.double)) }
+            record["rewards"] = .object(o)
         }
     }
 }

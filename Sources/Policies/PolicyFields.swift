@@ -1,4 +1,4 @@
-import WinnowJinja
+import WinnowJSON
 
 /// Reads one JSON object of a policy, field by field, with errors that name the field's path.
 ///
@@ -6,10 +6,10 @@ import WinnowJinja
 /// select the wrong samples without anyone noticing.
 struct PolicyFields {
     let path: String
-    private let object: OrderedObject
+    private let object: JSONObject
     private var read: Set<String> = []
 
-    init(_ value: Value, path: String) throws(PolicyError) {
+    init(_ value: JSONValue, path: String) throws(PolicyError) {
         guard case .object(let object) = value else { throw .invalid(path: path, message: "must be an object") }
         self.path = path
         self.object = object
@@ -21,7 +21,7 @@ struct PolicyFields {
     mutating func number(_ key: String) throws(PolicyError) -> Double? {
         read.insert(key)
         switch object[key] {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .int(let i)?: return Double(i)
         case .double(let d)? where d.isFinite: return d
         default: throw fail(key, "must be a finite number")
@@ -39,7 +39,7 @@ struct PolicyFields {
     mutating func integer(_ key: String, minimum: Int) throws(PolicyError) -> Int? {
         read.insert(key)
         switch object[key] {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .int(let i)? where i >= minimum: return i
         case .double(let d)? where d == d.rounded() && d >= Double(minimum) && d < 1e15: return Int(d)
         default: throw fail(key, "must be an integer >= \(minimum)")
@@ -51,7 +51,7 @@ struct PolicyFields {
     where T.RawValue == String {
         read.insert(key)
         switch object[key] {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .string(let s)?:
             if let value = T(rawValue: s) { return value }
             fallthrough
@@ -61,9 +61,9 @@ struct PolicyFields {
     }
 
     /// A nested value, for the caller to read further (nil when absent or null).
-    mutating func value(_ key: String) -> Value? {
+    mutating func value(_ key: String) -> JSONValue? {
         read.insert(key)
-        if case .none? = object[key] { return nil }
+        if case .null? = object[key] { return nil }
         return object[key]
     }
 

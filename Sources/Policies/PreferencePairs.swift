@@ -1,4 +1,4 @@
-import WinnowJinja
+import WinnowJSON
 
 /// Preference pairs for DPO-style training: (chosen, rejected) candidates of one group whose
 /// scores differ by at least `min_margin` (and by more than zero: equal scores say nothing
@@ -71,7 +71,7 @@ public struct PreferencePairs: Sendable, Equatable {
 }
 
 extension PreferencePairs {
-    init(json: Value, path: String) throws(PolicyError) {
+    init(json: JSONValue, path: String) throws(PolicyError) {
         var fields = try PolicyFields(json, path: path)
         self.init(strategy: try fields.choice("strategy", Strategy.self) ?? .bestVsWorst,
                   minMargin: try fields.number("min_margin", ">= 0") { $0 >= 0 } ?? 0,
@@ -79,11 +79,9 @@ extension PreferencePairs {
         try fields.rejectUnknown()
     }
 
-    var json: String {
-        var out = JSONWriter.Object()
-        out.add("strategy", string: strategy.rawValue)
-        out.add("min_margin", double: minMargin)
-        if let maxPairs { out.add("max_pairs", int: maxPairs) }
-        return out.text
+    var jsonValue: JSONValue {
+        var out: JSONObject = ["strategy": .string(strategy.rawValue), "min_margin": .double(minMargin)]
+        if let maxPairs { out["max_pairs"] = .int(maxPairs) }
+        return .object(out)
     }
 }

@@ -1,4 +1,4 @@
-import WinnowJinja
+import WinnowJSON
 
 /// Rejection sampling: which candidates of a group are good enough to keep (for SFT data).
 ///
@@ -77,7 +77,7 @@ public struct RejectionSampling: Sendable, Equatable {
 }
 
 extension RejectionSampling {
-    init(json: Value, path: String) throws(PolicyError) {
+    init(json: JSONValue, path: String) throws(PolicyError) {
         var fields = try PolicyFields(json, path: path)
         self.init(threshold: try fields.number("threshold"),
                   topK: try fields.integer("top_k", minimum: 1),
@@ -89,15 +89,15 @@ extension RejectionSampling {
         try fields.rejectUnknown()
     }
 
-    var json: String {
-        var out = JSONWriter.Object()
-        if let threshold { out.add("threshold", double: threshold) }
-        if let topK { out.add("top_k", int: topK) }
-        if let topFraction { out.add("top_fraction", double: topFraction) }
-        if let marginOverMean { out.add("margin_over_mean", double: marginOverMean) }
-        if let marginOverMedian { out.add("margin_over_median", double: marginOverMedian) }
-        out.add("min_group_size", int: minGroupSize)
-        out.add("when_none_pass", string: whenNonePass.rawValue)
-        return out.text
+    var jsonValue: JSONValue {
+        var out = JSONObject()
+        if let threshold { out["threshold"] = .double(threshold) }
+        if let topK { out["top_k"] = .int(topK) }
+        if let topFraction { out["top_fraction"] = .double(topFraction) }
+        if let marginOverMean { out["margin_over_mean"] = .double(marginOverMean) }
+        if let marginOverMedian { out["margin_over_median"] = .double(marginOverMedian) }
+        out["min_group_size"] = .int(minGroupSize)
+        out["when_none_pass"] = .string(whenNonePass.rawValue)
+        return .object(out)
     }
 }

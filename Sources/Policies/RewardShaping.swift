@@ -1,5 +1,5 @@
 import Foundation
-import WinnowJinja
+import WinnowJSON
 
 /// Rewards for RL from one group's scores: optional length adjustment, then reward transforms in
 /// the order given, then a group baseline that turns rewards into advantages.
@@ -110,7 +110,7 @@ public struct RewardShaping: Sendable, Equatable {
 }
 
 extension RewardShaping {
-    init(json: Value, path: String) throws(PolicyError) {
+    init(json: JSONValue, path: String) throws(PolicyError) {
         var fields = try PolicyFields(json, path: path)
         let length = try fields.value("length").map { v throws(PolicyError) in try Self.length(v, path: "\(path).length") }
         var transforms: [Transform] = []
@@ -129,7 +129,7 @@ extension RewardShaping {
 
     private enum LengthMode: String, CaseIterable { case normalize, penalty }
 
-    private static func length(_ value: Value, path: String) throws(PolicyError) -> LengthAdjustment {
+    private static func length(_ value: JSONValue, path: String) throws(PolicyError) -> LengthAdjustment {
         var fields = try PolicyFields(value, path: path)
         let adjustment: LengthAdjustment
         switch try fields.choice("mode", LengthMode.self) {
@@ -145,7 +145,7 @@ extension RewardShaping {
         return adjustment
     }
 
-    private static func transform(_ value: Value, path: String) throws(PolicyError) -> Transform {
+    private static func transform(_ value: JSONValue, path: String) throws(PolicyError) -> Transform {
         guard case .object(let object) = value, object.count == 1, let name = object.keys.first, let body = object[name] else {
             throw .invalid(path: path, message: "must be an object with exactly one of \"clip\", \"affine\", \"sigmoid\"")
         }
@@ -169,38 +169,30 @@ extension RewardShaping {
         return transform
     }
 
-    var json: String {
-        var out = JSONWriter.Object()
+    var jsonValue: JSONValue {
+        var out = JSONObject()
         switch length {
-        case .normalize?: out.add("length", raw: #"{"mode":"normalize"}"#)
+        case .normalize?: out["length"] = ["mode": "normalize"]
         case .penalty(let perToken, let freeTokens)?:
-            var o = JSONWriter.Object()
-            o.add("mode", string: "penalty")
-            o.add("per_token", double: perToken)
-            o.add("free_tokens", int: freeTokens)
-            out.add("length", raw: o.text)
+            out["length"] = ["mode": "penalty", "per_token": .double(perToken), "free_tokens": .int(freeTokens)]
         case nil: break
         }
-        out.add("transforms", raw: JSONWriter.array(raw: transforms.map { transform in
-            var o = JSONWriter.Object()
+        out["transforms"] = .array(transforms.map { transform -> JSONValue in
             switch transform {
             case .clip(let low, let high):
-                if let low { o.add("min", double: low) }
-                if let high { o.add("max", double: high) }
-                return "{\"clip\":\(o.text)}"
+                var o = JSONObject()
+                if let low { o["min"] = .double(low) }
+                if let high { o["max"] = .double(high) }
+                return ["clip": .object(o)]
             case .affine(let scale, let shift):
-                o.add("scale", double: scale)
-                o.add("shift", double: shift)
-                return "{\"affine\":\(o.text)}"
+                return ["affine": ["scale": .double(scale), "shift": .double(shift)]]
             case .sigmoid(let reference, let temperature):
-                o.add("reference", double: reference)
-                o.add("temperature", double: temperature)
-                return "{\"sigmoid\":\(o.text)}"
+                return ["sigmoid": ["reference": .double(reference), "temperature": .double(temperature)]]
             }
-        }))
-        out.add("baseline", string: baseline.rawValue)
-        out.add("epsilon", double: epsilon)
-        out.add("std", string: deviation.rawValue)
-        return out.text
+        })
+        out["baseline"] = .string(baseline.rawValue)
+        out["epsilon"] = .double(epsilon)
+        out["std"] = .string(deviation.rawValue)
+        return .object(out)
     }
 }

@@ -1,4 +1,4 @@
-import WinnowJinja
+import WinnowJSON
 
 /// What to take from one scored group besides the argmax and the ranking, which every result
 /// has: rejection sampling (accepted samples), preference pairs, RL rewards. Each section is
@@ -24,14 +24,14 @@ public struct SelectionPolicy: Sendable, Equatable {
     public var isEmpty: Bool { rejection == nil && pairs == nil && rewards == nil }
 
     /// Reads and validates a policy object; `path` names it in error messages.
-    public init(json: Value, path: String = "policy") throws(PolicyError) {
+    public init(json: JSONValue, path: String = "policy") throws(PolicyError) {
         self = try SelectionPolicy().overridden(by: json, path: path)
     }
 
     /// Reads a policy from JSON text.
     public init(jsonText: String, path: String = "policy") throws(PolicyError) {
-        let value: Value
-        do { value = try Value(json: jsonText) } catch {
+        let value: JSONValue
+        do { value = try JSONValue(json: jsonText) } catch {
             throw .invalid(path: path, message: "is not JSON: \(error)")
         }
         try self.init(json: value, path: path)
@@ -40,7 +40,7 @@ public struct SelectionPolicy: Sendable, Equatable {
     /// This policy with a prompt group's own `policy` applied: each section the group names
     /// replaces this one's whole (fields it leaves out take their defaults, not this policy's
     /// values), `null` turns a section off, sections it does not name stay as they are.
-    public func overridden(by json: Value, path: String = "policy") throws(PolicyError) -> SelectionPolicy {
+    public func overridden(by json: JSONValue, path: String = "policy") throws(PolicyError) -> SelectionPolicy {
         var fields = try PolicyFields(json, path: path)
         var policy = self
         fields.allow(["rejection", "pairs", "rewards"])
@@ -68,11 +68,11 @@ public struct SelectionPolicy: Sendable, Equatable {
     }
 
     /// The policy with every default spelled out, as results record it.
-    public var json: String {
-        var out = JSONWriter.Object()
-        if let rejection { out.add("rejection", raw: rejection.json) }
-        if let pairs { out.add("pairs", raw: pairs.json) }
-        if let rewards { out.add("rewards", raw: rewards.json) }
-        return out.text
+    public var jsonValue: JSONValue {
+        var out = JSONObject()
+        if let rejection { out["rejection"] = rejection.jsonValue }
+        if let pairs { out["pairs"] = pairs.jsonValue }
+        if let rewards { out["rewards"] = rewards.jsonValue }
+        return .object(out)
     }
 }

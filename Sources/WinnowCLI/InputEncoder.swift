@@ -1,6 +1,7 @@
 import ChatText
 import Foundation
 import WinnowJinja
+import WinnowJSON
 import Policies
 import RewardEngine
 import WinnowService
@@ -10,10 +11,10 @@ import WinnowService
 /// (`prompt` + `candidates`, or `prompt_ids` + `candidate_ids`).
 struct InputEncoder {
     enum Outcome {
-        /// `id` is the record's id, already JSON-encoded for the output line.
-        case sequence(id: String, ids: [Int32])
-        case group(id: String, sequences: [[Int32]], group: GroupLine)
-        case failure(id: String, message: String)
+        /// `id` is the record's id as it came (`null` when it has none), written back verbatim.
+        case sequence(id: JSONValue, ids: [Int32])
+        case group(id: JSONValue, sequences: [[Int32]], group: GroupLine)
+        case failure(id: JSONValue, message: String)
     }
 
     /// What a group line needs besides its sequences: its policy and, for text groups, the
@@ -55,26 +56,25 @@ struct InputEncoder {
     }
 
     func encode(line: String) -> Outcome {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            return .failure(id: "null", message: "the line is not a JSON object")
+        // One read, in order: templates print message fields with tojson, policies keep theirs.
+        guard case .object(let object)? = try? JSONValue(json: line) else {
+            return .failure(id: .null, message: "the line is not a JSON object")
         }
         // Prompt-group records (as `winnow serve` reads them) are named by "group_id".
-        let id = JSON.encode(object["id"] ?? object["group_id"])
+        let id = object["id"] ?? object["group_id"] ?? .null
         do {
             if let raw = object["input_ids"] {
                 return .sequence(id: id, ids: try checked(Self.tokenIDs(raw, field: "input_ids")))
             }
             if object["prompt_ids"] != nil || object["candidate_ids"] != nil {
-                guard let prompt = object["prompt_ids"], let candidates = object["candidate_ids"] as? [Any] else {
+                guard let prompt = object["prompt_ids"], case .array(let candidates)? = object["candidate_ids"] else {
                     throw CommandFailure("a group of ids needs \"prompt_ids\" and a \"candidate_ids\" array")
                 }
                 let promptIDs = try Self.tokenIDs(prompt, field: "prompt_ids")
                 try Self.checkCandidateCount(candidates.count)
                 let responses = try candidates.map { try Self.tokenIDs($0, field: "candidate_ids") }
                 var policy = defaultPolicy
-                // Re-read with key order kept only when the line has its own policy.
-                if object["policy"] != nil, case .object(let ordered) = try Value(json: line),
-                   let override = ordered["policy"], override != .none {
+                if let override = object["policy"], override != .null {
                     do { policy = try defaultPolicy.overridden(by: override) } catch { throw CommandFailure("\(error)") }
                 }
                 return .group(id: id, sequences: try responses.map { try checked(promptIDs + $0) },
@@ -82,16 +82,14 @@ struct InputEncoder {
             }
             if object["messages"] != nil || object["text"] != nil || object["prompt"] != nil {
                 guard let chat else { throw CommandFailure(chatUnavailable ?? "no tokenizer") }
-                // Re-read with key order kept: templates print message fields with tojson.
-                guard case .object(let ordered) = try Value(json: line) else { throw CommandFailure("the line is not a JSON object") }
-                if let messages = ordered["messages"] {
+                if let messages = object["messages"] {
                     return .sequence(id: id, ids: try checked(chat.encode(messages: Self.messageList(messages, field: "messages")).ids))
                 }
-                if case .string(let text)? = ordered["text"] {
+                if case .string(let text)? = object["text"] {
                     return .sequence(id: id, ids: try checked(chat.encode(text: text).ids))
                 }
-                if ordered["text"] != nil { throw CommandFailure("\"text\" must be a string") }
-                return try encodeGroup(ordered, id: id, rawID: object["id"], chat: chat)
+                if object["text"] != nil { throw CommandFailure("\"text\" must be a string") }
+                return try encodeGroup(object, id: id, rawID: object["id"], chat: chat)
             }
             throw CommandFailure("the object has none of \"input_ids\", \"messages\", \"text\", \"prompt\" + \"candidates\", \"prompt_ids\" + \"candidate_ids\"")
         } catch let error as ScoringError {
@@ -108,11 +106,11 @@ struct InputEncoder {
     /// (`schemas/prompt-group.schema.json`), decoded and tokenized by the same code as
     /// `winnow serve`. Each candidate is the prompt followed by an assistant turn (or, for a text
     /// prompt, the prompt text followed by the response text).
-    private func encodeGroup(_ object: OrderedObject, id: String, rawID: Any?, chat: ChatEncoder) throws -> Outcome {
+    private func encodeGroup(_ object: JSONObject, id: JSONValue, rawID: JSONValue?, chat: ChatEncoder) throws -> Outcome {
         var record = object
         if record["group_id"] == nil {
             // Lines keyed by "id" name their group by it: the string itself, else its JSON.
-            record["group_id"] = .string((rawID as? String) ?? id)
+            record["group_id"] = .string(rawID?.string ?? id.jsonText)
         }
         let decoder = PromptGroupDecoder(maxCandidates: Self.maximumCandidates, defaultPolicy: defaultPolicy)
         let group = try decoder.decode(value: .object(record)).get()
@@ -134,28 +132,21 @@ struct InputEncoder {
         }
     }
 
-    static func messageList(_ value: Value, field: String) throws -> [Value] {
+    static func messageList(_ value: JSONValue, field: String) throws -> [JSONValue] {
         guard case .array(let messages) = value else { throw CommandFailure("\"\(field)\" must be an array of messages") }
         return messages
     }
 
     /// Token ids must be an array of integers (JSON numbers with no fractional part).
-    static func tokenIDs(_ raw: Any, field: String) throws -> [Int32] {
-        guard let array = raw as? [Any] else { throw CommandFailure("\"\(field)\" must be an array of integers") }
+    static func tokenIDs(_ raw: JSONValue, field: String) throws -> [Int32] {
+        guard case .array(let array) = raw else { throw CommandFailure("\"\(field)\" must be an array of integers") }
         return try array.map { element in
-            guard let number = element as? NSNumber, !isBoolean(element),
-                  let value = Int32(exactly: number.doubleValue)
-            else { throw CommandFailure("\"\(field)\" must be an array of integers; found \(element)") }
+            // `int` takes 5 and 5.0 (whole numbers) but not true/false or 5.5.
+            guard let whole = element.int, let value = Int32(exactly: whole) else {
+                throw CommandFailure("\"\(field)\" must be an array of integers; found \(element.jsonText)")
+            }
             return value
         }
-    }
-
-    /// JSON true/false arrive as booleans, which NSNumber would otherwise read as 1 and 0.
-    static func isBoolean(_ value: Any) -> Bool {
-        if value is Bool, let number = value as? NSNumber {
-            return String(cString: number.objCType) == "c" || type(of: value) == Bool.self
-        }
-        return false
     }
 
     /// Scoring errors name a sequence index, meaningless for one line: drop it.

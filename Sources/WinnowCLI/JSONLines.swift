@@ -1,4 +1,5 @@
 import Foundation
+import WinnowJSON
 
 /// Reads a JSONL stream line by line (a file or stdin), without loading it whole.
 struct LineReader: Sequence, IteratorProtocol {
@@ -67,18 +68,34 @@ final class LineWriter {
 }
 
 enum JSON {
-    /// `value` as compact JSON (strings, numbers, null, objects, arrays), or `null` if it is
-    /// not serialisable.
-    static func encode(_ value: Any?) -> String {
-        guard let value, !(value is NSNull) else { return "null" }
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes]) else {
-            return "null"
+    /// A report dictionary (`inspect --json`, `bench --json`) as compact JSON through the one
+    /// writer; keys sorted, so the output is the same from run to run.
+    static func encode(_ value: Any?) -> String { JSONValue(report: value).jsonText }
+}
+
+extension JSONValue {
+    /// The value of a report built as a Swift dictionary: strings, integers, floating point,
+    /// booleans, nil/NSNull, arrays and string-keyed dictionaries; anything else is its
+    /// description as a string (a report must print, not fail).
+    init(report value: Any?) {
+        switch value {
+        case nil, is NSNull: self = .null
+        case let v as JSONValue: self = v
+        case let b as Bool: self = .bool(b)
+        case let s as String: self = .string(s)
+        case let i as Int: self = .int(i)
+        case let i as Int32: self = .int(Int(i))
+        case let i as Int64: self = .int(Int(i))
+        case let i as UInt64: self = Int(exactly: i).map(JSONValue.int) ?? .double(Double(i))
+        case let f as Float: self = JSONValue(f)
+        case let d as Double: self = .double(d)
+        case let a as [Any]: self = .array(a.map { JSONValue(report: $0) })
+        case let a as [Any?]: self = .array(a.map { JSONValue(report: $0) })
+        case let d as [String: Any]:
+            self = .object(JSONObject(d.keys.sorted().map { ($0, JSONValue(report: d[$0])) }))
+        case let d as [String: Any?]:
+            self = .object(JSONObject(d.keys.sorted().map { ($0, JSONValue(report: d[$0] ?? nil)) }))
+        case let some?: self = .string("\(some)")
         }
-        return String(decoding: data, as: UTF8.self)
     }
-
-    static func string(_ s: String) -> String { encode(s) }
-
-    /// `[1.5,-0.25]`: floats in Swift's shortest round-trip form.
-    static func floats(_ values: [Float]) -> String { "[" + values.map { "\($0)" }.joined(separator: ",") + "]" }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import WinnowJSON
 import WinnowKafka
 
 /// Connection flags shared by `winnow produce` and `winnow consume`.
@@ -42,8 +43,8 @@ struct ProduceCommand: ParsableCommand {
         var sent = 0
         for line in try LineReader(path: input) where !line.allSatisfy(\.isWhitespace) {
             var key: String? = nil
-            if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let value = object[keyField] {
-                key = value as? String ?? JSON.encode(value)
+            if let value = (try? JSONValue(json: line))?[keyField] {
+                key = value.string ?? value.jsonText
             }
             try producer.produce(KafkaProducerMessage(topic: broker.topic, key: key, value: line)) { result in
                 if case .failure(let error) = result { failures.record(error) }
@@ -90,7 +91,9 @@ struct ConsumeCommand: ParsableCommand {
             if let message = try consumer.poll(timeout: .milliseconds(200)) {
                 let value = String(decoding: message.value ?? [], as: UTF8.self)
                 if timestamps {
-                    print("{\"timestamp_ms\":\(message.timestamp.map { String($0.millisecondsSinceEpoch) } ?? "null"),\"value\":\(JSON.string(value))}")
+                    let line: JSONValue = ["timestamp_ms": message.timestamp.map { .int(Int($0.millisecondsSinceEpoch)) } ?? .null,
+                                           "value": .string(value)]
+                    print(line.jsonText)
                 } else {
                     print(value)
                 }

@@ -147,7 +147,7 @@ struct ScoreCommand: ParsableCommand {
             "chunk_lines": String(chunkLines),
             "chunk_tokens": String(chunkTokens),
             "emit": emit.rawValue,
-            "policy": policy.json,
+            "policy": policy.jsonValue.jsonText,
             "overflow": "\(text.overflow)",
             "chat_template": text.chatTemplate ?? "default",
         ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatText
 import Foundation
 import WinnowJinja
+import WinnowJSON
 
 /// `winnow tokenize`: the ids a model would score, without loading its weights.
 struct TokenizeCommand: ParsableCommand {
@@ -56,35 +57,22 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     private func tokenize(_ line: String, _ encoder: ChatEncoder) -> String {
-        guard case .object(let object)? = try? Value(json: line) else {
-            return "{\"id\":null,\"error\":\"the line is not a JSON object\"}"
+        guard case .object(let object)? = try? JSONValue(json: line) else {
+            return #"{"id":null,"error":"the line is not a JSON object"}"#
         }
-        let id = JSON.encode(object["id"].map(\.foundationObject))
+        let id = object["id"] ?? .null
+        func ids(_ ids: [Int32]) -> JSONValue { .array(ids.map { .int(Int($0)) }) }
         do {
             if chat {
                 guard case .array(let messages)? = object["messages"] else { throw CommandFailure("\"messages\" must be an array of messages") }
                 let encoded = try encoder.encode(messages: messages)
-                return "{\"id\":\(id),\"text\":\(JSON.string(encoded.text)),\"ids\":\(encoded.ids)}"
+                return JSONValue.object(["id": id, "text": .string(encoded.text), "ids": ids(encoded.ids)]).jsonText
             }
             guard case .string(let text)? = object["text"] else { throw CommandFailure("\"text\" must be a string") }
-            return "{\"id\":\(id),\"ids\":\(try encoder.encode(text: text).ids)}"
+            return JSONValue.object(["id": id, "ids": ids(try encoder.encode(text: text).ids)]).jsonText
         } catch {
-            return "{\"id\":\(id),\"error\":\(JSON.string("\(error)"))}"
+            return JSONValue.object(["id": id, "error": .string("\(error)")]).jsonText
         }
     }
 }
 
-extension Value {
-    /// The value as Foundation JSON objects, for re-encoding ids verbatim.
-    var foundationObject: Any {
-        switch self {
-        case .string(let s): return s
-        case .int(let i): return i
-        case .double(let d): return d
-        case .bool(let b): return b
-        case .none: return NSNull()
-        case .array(let a): return a.map(\.foundationObject)
-        case .object(let o): return Dictionary(uniqueKeysWithValues: o.map { ($0.key, $0.value.foundationObject) })
-        }
-    }
-}

@@ -1,5 +1,6 @@
 import Hummingbird
 import Policies
+import WinnowJSON
 
 /// A request the server refuses, as the JSON body every client gets:
 /// `{"error": {"message": ..., "type": ..., "code": <status>}}` (OpenAI's and vLLM's error shape),
@@ -25,13 +26,8 @@ struct APIError: HTTPResponseError, CustomStringConvertible {
     static func internalError(_ message: String) -> APIError { APIError(status: .internalServerError, message: message, type: "internal_error") }
 
     var json: String {
-        var inner = JSONWriter.Object()
-        inner.add("message", string: message)
-        inner.add("type", string: type)
-        inner.add("code", int: Int(status.code))
-        var outer = JSONWriter.Object()
-        outer.add("error", raw: inner.text)
-        return outer.text
+        let body: JSONValue = ["error": ["message": .string(message), "type": .string(type), "code": .int(Int(status.code))]]
+        return body.jsonText
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response { plainResponse }

@@ -1,5 +1,6 @@
 import Foundation
 import Policies
+import WinnowJSON
 import Synchronization
 import WinnowJinja
 import WinnowService
@@ -55,7 +56,7 @@ final class GroupsEndpoint: Sendable {
         let scored = try await batcher.submit(sequences, endpoint: endpoint)
         let firstOffset = sequenceNumber.add(tokenized.count, ordering: .relaxed).oldValue
         var offset = 0
-        var selections: [String] = []
+        var selections: [JSONValue] = []
         for (i, t) in tokenized.enumerated() {
             let scores = Array(scored.scores[offset..<offset + t.scoring.candidateCount])
             offset += t.scoring.candidateCount
@@ -68,10 +69,10 @@ final class GroupsEndpoint: Sendable {
             let timings = Selection.Timings(tokenizeMilliseconds: t.tokenizeSeconds * 1000,
                                             scoreMilliseconds: (scored.queueSeconds + scored.inferenceSeconds) * 1000,
                                             totalMilliseconds: (ContinuousClock.now - received).seconds * 1000)
-            selections.append(selection.json(model: modelIdentity, metadata: t.group.metadata,
+            selections.append(selection.jsonValue(model: modelIdentity, metadata: t.group.metadata,
                                              source: RecordSource(topic: "http", partition: 0, offset: Int64(firstOffset + i)),
                                              timings: timings))
         }
-        return Reply(json: single ? selections[0] : JSONWriter.array(raw: selections), sequences: sequences.count)
+        return Reply(json: (single ? selections[0] : .array(selections)).jsonText, sequences: sequences.count)
     }
 }

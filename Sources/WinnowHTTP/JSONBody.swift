@@ -1,5 +1,6 @@
 import Hummingbird
 import WinnowJinja
+import WinnowJSON
 
 /// Reading a request's JSON and its fields, with a 400 that names the field for every mistake.
 enum JSONBody {
@@ -12,7 +13,7 @@ enum JSONBody {
 
     /// The body as an object whose keys are all in `allowed` (unknown fields are refused, so a
     /// misspelt option is never silently ignored).
-    static func object(_ value: Value, allowed: Set<String>, endpoint: String) throws(APIError) -> OrderedObject {
+    static func object(_ value: Value, allowed: Set<String>, endpoint: String) throws(APIError) -> JSONObject {
         guard case .object(let object) = value else { throw .badRequest("\(endpoint) expects a JSON object") }
         for key in object.keys where !allowed.contains(key) {
             throw .badRequest("unknown field \"\(key)\" for \(endpoint); accepted: \(allowed.sorted().joined(separator: ", "))")
@@ -22,7 +23,7 @@ enum JSONBody {
 
     static func string(_ value: Value?, field: String) throws(APIError) -> String? {
         switch value {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .string(let s)?: return s
         default: throw .badRequest("\"\(field)\" must be a string")
         }
@@ -30,7 +31,7 @@ enum JSONBody {
 
     static func bool(_ value: Value?, field: String) throws(APIError) -> Bool? {
         switch value {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .bool(let b)?: return b
         default: throw .badRequest("\"\(field)\" must be true or false")
         }
@@ -38,7 +39,7 @@ enum JSONBody {
 
     static func int(_ value: Value?, field: String) throws(APIError) -> Int? {
         switch value {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .int(let i)?: return i
         default: throw .badRequest("\"\(field)\" must be an integer")
         }

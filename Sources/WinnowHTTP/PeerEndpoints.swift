@@ -2,6 +2,7 @@ import Foundation
 import Policies
 import RewardEngine
 import WinnowJinja
+import WinnowJSON
 
 /// A successful answer: the JSON text and how many sequences it scored (for the metrics).
 struct Reply: Sendable {
@@ -52,18 +53,16 @@ struct PeerEndpoints: Sendable {
                                                             : "\"input_ids\" must be a list of token ids or a list of such lists")
         }
         let scored = try await batcher.submit(sequences, endpoint: endpoint)
-        let items = zip(sequences, scored.scores).map { ids, score in
-            var meta = JSONWriter.Object()
-            meta.add("id", string: Self.requestID())
-            meta.add("prompt_tokens", int: ids.count)
-            meta.add("queue_time", double: scored.queueSeconds)
-            meta.add("inference_time", double: scored.inferenceSeconds)
-            var item = JSONWriter.Object()
-            item.add("embedding", raw: JSONWriter.array(raw: [JSONWriter.number(score)]))
-            item.add("meta_info", raw: meta.text)
-            return item.text
+        let items = zip(sequences, scored.scores).map { ids, score -> JSONValue in
+            let meta: JSONValue = [
+                "id": .string(Self.requestID()),
+                "prompt_tokens": .int(ids.count),
+                "queue_time": .double(scored.queueSeconds),
+                "inference_time": .double(scored.inferenceSeconds),
+            ]
+            return ["embedding": [JSONValue(score)], "meta_info": meta]
         }
-        return Reply(json: single ? items[0] : JSONWriter.array(raw: items), sequences: sequences.count)
+        return Reply(json: (single ? items[0] : .array(items)).jsonText, sequences: sequences.count)
     }
 
     // MARK: vLLM: POST /classify and POST /pooling with `input` or `messages`
@@ -116,34 +115,30 @@ struct PeerEndpoints: Sendable {
             throw APIError.badRequest("\"input\" must be a string, a list of strings, a list of token ids or a list of such lists")
         }
         let scored = try await batcher.submit(sequences, endpoint: endpoint)
-        let data = scored.scores.enumerated().map { index, score in
+        let data = scored.scores.enumerated().map { index, score -> JSONValue in
             let value = activation ? 1 / (1 + exp(-score)) : score
-            var item = JSONWriter.Object()
-            item.add("index", int: index)
+            var item: JSONObject = ["index": .int(index)]
             if pooling {
-                item.add("object", string: "pooling")
-                item.add("data", raw: JSONWriter.array(raw: [JSONWriter.number(value)]))
+                item["object"] = "pooling"
+                item["data"] = [JSONValue(value)]
             } else {
-                item.add("label", string: "LABEL_0")
-                item.add("probs", raw: JSONWriter.array(raw: [JSONWriter.number(value)]))
-                item.add("num_classes", int: 1)
+                item["label"] = "LABEL_0"
+                item["probs"] = [JSONValue(value)]
+                item["num_classes"] = 1
             }
-            return item.text
+            return .object(item)
         }
         let tokens = sequences.reduce(0) { $0 + $1.count }
-        var usage = JSONWriter.Object()
-        usage.add("prompt_tokens", int: tokens)
-        usage.add("total_tokens", int: tokens)
-        usage.add("completion_tokens", int: 0)
-        usage.add("prompt_tokens_details", raw: "null")
-        var out = JSONWriter.Object()
-        out.add("id", string: (pooling ? "pool-" : "classify-") + Self.requestID())
-        out.add("object", string: "list")
-        out.add("created", int: Int(Date().timeIntervalSince1970))
-        out.add("model", string: model)
-        out.add("data", raw: JSONWriter.array(raw: data))
-        out.add("usage", raw: usage.text)
-        return Reply(json: out.text, sequences: sequences.count)
+        let out: JSONValue = [
+            "id": .string((pooling ? "pool-" : "classify-") + Self.requestID()),
+            "object": "list",
+            "created": .int(Int(Date().timeIntervalSince1970)),
+            "model": .string(model),
+            "data": .array(data),
+            "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens), "completion_tokens": 0,
+                      "prompt_tokens_details": .null],
+        ]
+        return Reply(json: out.jsonText, sequences: sequences.count)
     }
 
     // MARK: OpenRLHF: POST /get_reward
@@ -160,7 +155,7 @@ struct PeerEndpoints: Sendable {
         }
         for field in ["prompts", "labels"] {
             switch object[field] {
-            case nil, .none?, .array?: break
+            case nil, .null?, .array?: break
             default: throw APIError.badRequest("\"\(field)\" must be a list")
             }
         }
@@ -170,11 +165,9 @@ struct PeerEndpoints: Sendable {
             return try tokenizing.openRLHF(text, index: i)
         }
         let scored = try await batcher.submit(sequences, endpoint: endpoint)
-        let rewards = JSONWriter.array(raw: scored.scores.map(JSONWriter.number))
-        var out = JSONWriter.Object()
-        out.add("rewards", raw: rewards)
-        out.add("scores", raw: rewards)
-        return Reply(json: out.text, sequences: sequences.count)
+        let rewards = JSONValue.array(scored.scores.map(JSONValue.init))
+        let out: JSONValue = ["rewards": rewards, "scores": rewards]
+        return Reply(json: out.jsonText, sequences: sequences.count)
     }
 
     // MARK: Shared

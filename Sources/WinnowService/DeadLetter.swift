@@ -1,5 +1,6 @@
 import Foundation
 import Policies
+import WinnowJSON
 
 /// A record Winnow could not turn into a selection, published to the dead-letter topic with the
 /// reason, the original bytes and where they came from (`schemas/dead-letter.schema.json`).
@@ -72,40 +73,38 @@ public struct DeadLetter: Error, Sendable, Equatable, CustomStringConvertible {
             guard let shorten, text.utf8.count > shorten else { return text }
             return String(decoding: text.utf8.prefix(shorten), as: UTF8.self) + "..."
         }
-        var out = JSONWriter.Object()
-        out.add("reason", string: reason.rawValue)
-        out.add("message", string: cut(message))
-        if let producerError { out.add("producer_error", string: producerError) }
-        if let groupID { out.add("group_id", string: cut(groupID)) }
+        var out: JSONObject = ["reason": .string(reason.rawValue), "message": .string(cut(message))]
+        if let producerError { out["producer_error"] = .string(producerError) }
+        if let groupID { out["group_id"] = .string(cut(groupID)) }
         switch original {
         case nil:
-            out.add("original", raw: "null")
+            out["original"] = .null
         case .whole(let bytes)?:
-            out.add("original", string: Data(bytes).base64EncodedString())
+            out["original"] = .string(Data(bytes).base64EncodedString())
         case .prefix(let bytes, let count)?:
-            out.add("original", string: Data(bytes.prefix(count)).base64EncodedString())
-            out.add("original_truncated", raw: "true")
-            out.add("original_size", int: bytes.count)
-            out.add("original_sha256", string: SHA256.hex(bytes))
+            out["original"] = .string(Data(bytes.prefix(count)).base64EncodedString())
+            out["original_truncated"] = true
+            out["original_size"] = .int(bytes.count)
+            out["original_sha256"] = .string(SHA256.hex(bytes))
         }
-        out.add("source", raw: source.json)
+        out["source"] = source.jsonValue
         if let key {
             let keyLimit = shorten ?? Int.max
             if key.count > keyLimit {
-                out.add("key", raw: "null")
-                out.add("key_truncated", raw: "true")
-                out.add("key_size", int: key.count)
-                out.add("key_sha256", string: SHA256.hex(key))
+                out["key"] = .null
+                out["key_truncated"] = true
+                out["key_size"] = .int(key.count)
+                out["key_sha256"] = .string(SHA256.hex(key))
             } else if let text = String(validating: key, as: UTF8.self) {
-                out.add("key", string: text)
+                out["key"] = .string(text)
             } else {
-                out.add("key", raw: "null")
-                out.add("key_base64", string: Data(key).base64EncodedString())
+                out["key"] = .null
+                out["key_base64"] = .string(Data(key).base64EncodedString())
             }
         } else {
-            out.add("key", raw: "null")
+            out["key"] = .null
         }
-        out.add("failed_at", string: ISO8601DateFormatter().string(from: failedAt))
-        return out.text
+        out["failed_at"] = .string(ISO8601DateFormatter().string(from: failedAt))
+        return JSONValue.object(out).jsonText
     }
 }

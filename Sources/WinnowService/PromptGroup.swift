@@ -1,6 +1,7 @@
 import ChatText
 import WinnowJinja
 import Policies
+import WinnowJSON
 
 /// Where a record came from: enough to find it again, and to commit past it.
 public struct RecordSource: Sendable, Equatable {
@@ -15,13 +16,7 @@ public struct RecordSource: Sendable, Equatable {
     }
 
     /// `{"topic": ..., "partition": ..., "offset": ...}`.
-    public var json: String {
-        var out = JSONWriter.Object()
-        out.add("topic", string: topic)
-        out.add("partition", int: Int(partition))
-        out.add("offset", raw: String(offset))
-        return out.text
-    }
+    public var jsonValue: JSONValue { ["topic": .string(topic), "partition": .int(Int(partition)), "offset": .int(Int(offset))] }
 }
 
 /// One prompt and the candidate completions to choose among, as decoded from an input record

@@ -1,5 +1,6 @@
 import ChatText
 import WinnowJinja
+import WinnowJSON
 import Policies
 
 /// Turns an input record's bytes into a `PromptGroup`, or the `DeadLetter` that says why not.
@@ -114,7 +115,7 @@ public struct PromptGroupDecoder: Sendable {
     }
 
     private func policy(_ value: Value?) throws -> SelectionPolicy {
-        guard let value, value != .none else { return defaultPolicy }
+        guard let value, value != .null else { return defaultPolicy }
         do { return try defaultPolicy.overridden(by: value) } catch {
             throw DeadLetter(.invalidPolicy, "\(error)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import WinnowJinja
 import Policies
+import WinnowJSON
 
 /// The outcome for one prompt group: every candidate's score, the best one, the full ranking and
 /// what the group's selection policy decided (`schemas/selection.schema.json`).
@@ -61,42 +62,42 @@ public struct Selection: Sendable, Equatable {
         }
 
         /// `{"name": ..., "revision": ... | null}`.
-        public var json: String {
-            var out = JSONWriter.Object()
-            out.add("name", string: name)
-            out.add("revision", raw: revision.map(JSONWriter.string) ?? "null")
-            return out.text
-        }
+        public var jsonValue: JSONValue { ["name": .string(name), "revision": revision.map(JSONValue.string) ?? .null] }
     }
 
     /// The results record's JSON value; `metadata` is the group's passthrough object.
-    public func json(model: ModelIdentity, metadata: WinnowJinja.Value?, source: RecordSource, timings: Timings) -> String {
-        func entry(_ e: Entry) -> String {
-            var o = JSONWriter.Object()
-            o.add("index", int: e.index)
-            if let id = e.id { o.add("id", string: id) }
-            o.add("score", float: e.score)
-            return o.text
+    public func json(model: ModelIdentity, metadata: JSONValue?, source: RecordSource, timings: Timings) -> String {
+        jsonValue(model: model, metadata: metadata, source: source, timings: timings).jsonText
+    }
+
+    /// The results record as a value, for answers that hold several.
+    public func jsonValue(model: ModelIdentity, metadata: JSONValue?, source: RecordSource, timings: Timings) -> JSONValue {
+        func entry(_ e: Entry) -> JSONValue {
+            var o: JSONObject = ["index": .int(e.index)]
+            if let id = e.id { o["id"] = .string(id) }
+            o["score"] = JSONValue(e.score)
+            return .object(o)
         }
-        var out = JSONWriter.Object()
-        out.add("group_id", string: groupID)
-        out.add("model", raw: model.json)
-        out.add("argmax", raw: entry(argmax))
-        out.add("ranking", raw: JSONWriter.array(raw: ranking.map(entry)))
+        var out: JSONObject = [
+            "group_id": .string(groupID),
+            "model": model.jsonValue,
+            "argmax": entry(argmax),
+            "ranking": .array(ranking.map(entry)),
+        ]
         if !policy.isEmpty {
-            out.add("policy", raw: policy.json)
+            out["policy"] = policy.jsonValue
             decision.addFields(to: &out)
         }
-        out.add("num_tokens", raw: JSONWriter.array(numTokens))
-        out.add("response_tokens", raw: JSONWriter.array(responseTokens))
-        out.add("metadata", raw: metadata.map(JSONWriter.value) ?? "{}")
-        out.add("source", raw: source.json)
-        var timing = JSONWriter.Object()
-        timing.add("tokenize_ms", double: Self.rounded(timings.tokenizeMilliseconds))
-        timing.add("score_ms", double: Self.rounded(timings.scoreMilliseconds))
-        timing.add("total_ms", double: Self.rounded(timings.totalMilliseconds))
-        out.add("timings", raw: timing.text)
-        return out.text
+        out["num_tokens"] = .array(numTokens.map(JSONValue.int))
+        out["response_tokens"] = .array(responseTokens.map(JSONValue.int))
+        out["metadata"] = metadata ?? .object([:])
+        out["source"] = source.jsonValue
+        out["timings"] = [
+            "tokenize_ms": .double(Self.rounded(timings.tokenizeMilliseconds)),
+            "score_ms": .double(Self.rounded(timings.scoreMilliseconds)),
+            "total_ms": .double(Self.rounded(timings.totalMilliseconds)),
+        ]
+        return .object(out)
     }
 
     private static func rounded(_ ms: Double) -> Double { (ms * 1000).rounded() / 1000 }

@@ -1,5 +1,6 @@
 import WinnowJinja
 import Policies
+import WinnowJSON
 
 /// Training data from a decided group, for the optional SFT and preference-pair topics (and
 /// `winnow score --emit`): one SFT row per accepted candidate
@@ -22,52 +23,53 @@ public struct TrainingRecords {
         guard let accepted = selection.decision.rejection?.accepted else { return [] }
         let rank = Dictionary(uniqueKeysWithValues: selection.decision.ranking.enumerated().map { ($1, $0) })
         return accepted.map { index in
-            var out = JSONWriter.Object()
-            out.add("group_id", string: group.groupID)
-            out.add("prompt", raw: promptJSON)
-            out.add("response", string: group.candidates[index].response)
-            out.add("candidate", raw: candidate(index))
-            out.add("rank", int: rank[index]!)
+            var out: JSONObject = [
+                "group_id": .string(group.groupID),
+                "prompt": promptJSON,
+                "response": .string(group.candidates[index].response),
+                "candidate": candidate(index),
+                "rank": .int(rank[index]!),
+            ]
             if let rewards = selection.decision.rewards {
-                out.add("reward", double: rewards.rewards[index])
-                if let advantages = rewards.advantages { out.add("advantage", double: advantages[index]) }
+                out["reward"] = .double(rewards.rewards[index])
+                if let advantages = rewards.advantages { out["advantage"] = .double(advantages[index]) }
             }
-            out.add("model", raw: model.json)
-            out.add("metadata", raw: group.metadata.map(JSONWriter.value) ?? "{}")
-            return out.text
+            out["model"] = model.jsonValue
+            out["metadata"] = group.metadata ?? .object([:])
+            return JSONValue.object(out).jsonText
         }
     }
 
     /// The preference pairs, widest margin first. Empty without a pairs policy.
     public var preferencePairs: [String] {
         (selection.decision.pairs ?? []).map { pair in
-            var out = JSONWriter.Object()
-            out.add("group_id", string: group.groupID)
-            out.add("prompt", raw: promptJSON)
-            out.add("chosen", string: group.candidates[pair.chosen].response)
-            out.add("rejected", string: group.candidates[pair.rejected].response)
-            out.add("margin", double: pair.margin)
-            out.add("chosen_candidate", raw: candidate(pair.chosen))
-            out.add("rejected_candidate", raw: candidate(pair.rejected))
-            out.add("model", raw: model.json)
-            out.add("metadata", raw: group.metadata.map(JSONWriter.value) ?? "{}")
-            return out.text
+            let out: JSONValue = [
+                "group_id": .string(group.groupID),
+                "prompt": promptJSON,
+                "chosen": .string(group.candidates[pair.chosen].response),
+                "rejected": .string(group.candidates[pair.rejected].response),
+                "margin": .double(pair.margin),
+                "chosen_candidate": candidate(pair.chosen),
+                "rejected_candidate": candidate(pair.rejected),
+                "model": model.jsonValue,
+                "metadata": group.metadata ?? .object([:]),
+            ]
+            return out.jsonText
         }
     }
 
-    private var promptJSON: String {
+    private var promptJSON: JSONValue {
         switch group.prompt {
-        case .text(let text): return JSONWriter.string(text)
-        case .messages(let messages): return JSONWriter.value(.array(messages))
+        case .text(let text): return .string(text)
+        case .messages(let messages): return .array(messages)
         }
     }
 
     /// `{"index", "id"?, "score"}` of one candidate.
-    private func candidate(_ index: Int) -> String {
-        var out = JSONWriter.Object()
-        out.add("index", int: index)
-        if let id = group.candidates[index].id { out.add("id", string: id) }
-        out.add("score", float: selection.scores[index])
-        return out.text
+    private func candidate(_ index: Int) -> JSONValue {
+        var out: JSONObject = ["index": .int(index)]
+        if let id = group.candidates[index].id { out["id"] = .string(id) }
+        out["score"] = JSONValue(selection.scores[index])
+        return .object(out)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import WinnowJinja
+import WinnowJSON
 import Testing
 @testable import ChatText
 
@@ -19,7 +20,7 @@ struct ChatCases: Decodable {
         let data = try Data(contentsOf: referencesDirectory.appendingPathComponent("chat-cases.json"))
         let cases = try JSONDecoder().decode(ChatCases.self, from: data)
         // Messages keep their key order (templates print them with tojson), so read them as Values.
-        guard case .object(let root) = try Value(jsonData: data), case .array(let conversations)? = root["conversations"] else {
+        guard case .object(let root) = try Value(jsonBytes: data), case .array(let conversations)? = root["conversations"] else {
             throw ReferenceError("chat-cases.json has no conversations")
         }
         let messages = try conversations.map { conversation -> [Value] in

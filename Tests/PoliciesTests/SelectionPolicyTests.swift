@@ -1,4 +1,4 @@
-import WinnowJinja
+import WinnowJSON
 import Testing
 @testable import Policies
 
@@ -21,12 +21,12 @@ import Testing
                                                              .sigmoid(reference: 0.2, temperature: 2)],
                                                 baseline: .rloo, epsilon: 0.001, deviation: .population))
         // What results record is read back to the same policy.
-        #expect(try SelectionPolicy(jsonText: policy.json) == policy)
+        #expect(try SelectionPolicy(jsonText: policy.jsonValue.jsonText) == policy)
     }
 
     @Test func defaultsAreSpelledOut() throws {
         let policy = try SelectionPolicy(jsonText: #"{"rejection": {}, "pairs": {}, "rewards": {}}"#)
-        #expect(policy.json == #"{"rejection":{"min_group_size":1,"when_none_pass":"empty"},"pairs":{"strategy":"best_vs_worst","min_margin":0.0},"rewards":{"transforms":[],"baseline":"grpo","epsilon":0.0001,"std":"sample"}}"#)
+        #expect(policy.jsonValue.jsonText == #"{"rejection":{"min_group_size":1,"when_none_pass":"empty"},"pairs":{"strategy":"best_vs_worst","min_margin":0.0},"rewards":{"transforms":[],"baseline":"grpo","epsilon":0.0001,"std":"sample"}}"#)
         #expect(try SelectionPolicy(jsonText: "{}").isEmpty)
     }
 
@@ -69,12 +69,12 @@ import Testing
 
     @Test func groupOverridesReplaceWholeSectionsAndNullTurnsOneOff() throws {
         let deployment = try SelectionPolicy(jsonText: #"{"rejection": {"top_k": 2, "min_group_size": 4}, "pairs": {}}"#)
-        let group = try deployment.overridden(by: try Value(json: #"{"rejection": {"threshold": 1}, "pairs": null, "rewards": {"baseline": "rloo"}}"#))
+        let group = try deployment.overridden(by: try JSONValue(json: #"{"rejection": {"threshold": 1}, "pairs": null, "rewards": {"baseline": "rloo"}}"#))
         #expect(group.rejection == RejectionSampling(threshold: 1))
         #expect(group.pairs == nil)
         #expect(group.rewards == RewardShaping(baseline: .rloo))
-        #expect(try deployment.overridden(by: try Value(json: "{}")) == deployment)
-        #expect(throws: PolicyError.self) { try deployment.overridden(by: try Value(json: #"{"pairs": {"strategy": 1}}"#)) }
+        #expect(try deployment.overridden(by: try JSONValue(json: "{}")) == deployment)
+        #expect(throws: PolicyError.self) { try deployment.overridden(by: try JSONValue(json: #"{"pairs": {"strategy": 1}}"#)) }
     }
 
     @Test func decidesAndRecordsEverySection() throws {
@@ -83,12 +83,12 @@ import Testing
         let decision = try policy.decide(try group([1, 3, 2]))
         #expect(decision.argmax == 1)
         #expect(decision.ranking == [1, 2, 0])
-        var record = JSONWriter.Object()
+        var record = JSONObject()
         decision.addFields(to: &record)
-        #expect(record.text == #"{"rejection":{"outcome":"accepted","accepted":[1]},"pairs":[{"chosen":1,"rejected":0,"margin":2.0}],"rewards":{"values":[1.0,3.0,2.0],"advantages":[-1.5,1.5,0.0]}}"#)
+        #expect(JSONValue.object(record).jsonText == #"{"rejection":{"outcome":"accepted","accepted":[1]},"pairs":[{"chosen":1,"rejected":0,"margin":2.0}],"rewards":{"values":[1.0,3.0,2.0],"advantages":[-1.5,1.5,0.0]}}"#)
 
-        var empty = JSONWriter.Object()
+        var empty = JSONObject()
         try SelectionPolicy().decide(try group([1])).addFields(to: &empty)
-        #expect(empty.text == "{}")
+        #expect(JSONValue.object(empty).jsonText == "{}")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RewardEngine
 import Testing
+import WinnowJSON
 @testable import WinnowCLI
 
 /// Separate lines that share a prompt are scored as one group only when they are in one chunk:
@@ -27,7 +28,7 @@ import Testing
         while let chunk = try reader.next() {
             result.append(chunk.lines.map {
                 switch $0.outcome {
-                case .sequence(let id, _), .group(let id, _, _), .failure(let id, _): return id
+                case .sequence(let id, _), .group(let id, _, _), .failure(let id, _): return id.jsonText
                 }
             })
         }

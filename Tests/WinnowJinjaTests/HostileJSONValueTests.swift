@@ -1,18 +1,17 @@
 import Foundation
 import Testing
 @testable import WinnowJinja
+import WinnowJSON
 
 /// `Value(json:)` reads records, tokenizer_config.json and config files: hostile JSON is a
-/// `JSONValueError`, never a stack overflow, a trap or a silently repaired string.
+/// `JSONError`, never a stack overflow, a trap or a silently repaired string.
 @Suite struct HostileJSONValueTests {
     private func syntaxError(_ bytes: [UInt8]) -> String? {
         do {
-            _ = try Value(jsonData: Data(bytes))
+            _ = try Value(jsonBytes: bytes)
             return nil
-        } catch JSONValueError.syntax(let message, _) {
-            return message
         } catch {
-            return "unexpected \(error)"
+            return error.message  // typed throws: always a JSONError
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WinnowJSON
 @testable import WinnowJinja
 
 /// One reference case rendered by Python Jinja2 (see scripts/make-jinja-references.py).
@@ -37,20 +38,20 @@ enum References {
 
     static func load(_ file: String = "cases.json") throws -> [ReferenceCase] {
         let data = try Data(contentsOf: directory.appendingPathComponent(file))
-        guard case let .object(root) = try Value(jsonData: data), case let .string(now)? = root["strftime_now"],
+        guard case let .object(root) = try Value(jsonBytes: data), case let .string(now)? = root["strftime_now"],
               now == "2026-03-07T14:05:09", case let .array(items)? = root["cases"] else {
-            throw JSONValueError.unsupportedObject("unexpected cases.json layout")
+            throw ReferenceLayoutError("unexpected cases.json layout")
         }
         return try items.map { item in
             guard case let .object(c) = item, case let .string(name)? = c["name"],
                   case let .object(ctx)? = c["context"] else {
-                throw JSONValueError.unsupportedObject("unexpected case layout")
+                throw ReferenceLayoutError("unexpected case layout")
             }
             var source: String
             if case let .string(s)? = c["template"] { source = s }
             else if case let .string(file)? = c["template_file"] {
                 source = try String(contentsOf: directory.appendingPathComponent("templates").appendingPathComponent(file), encoding: .utf8)
-            } else { throw JSONValueError.unsupportedObject("case \(name) has no template") }
+            } else { throw ReferenceLayoutError("case \(name) has no template") }
             var context: [String: Value] = [:]
             for (k, v) in ctx { context[k] = v }
             var expected: String? = nil
@@ -67,4 +68,10 @@ enum References {
             return reference
         }
     }
+}
+
+/// A reference file that parses as JSON but is not laid out as the tests expect.
+struct ReferenceLayoutError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

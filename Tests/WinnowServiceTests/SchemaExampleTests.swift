@@ -2,6 +2,7 @@ import Foundation
 import WinnowJinja
 import Policies
 import Testing
+import WinnowJSON
 @testable import WinnowService
 
 /// The schemas in schemas/ are the contract with the producers and consumers of the topics, and
@@ -86,7 +87,7 @@ import Testing
         for example in try Self.examples("selection") {
             guard let policy = (example as? [String: Any])?["policy"] else { continue }
             let example = try Self.text(policy)
-            let written = try SelectionPolicy(jsonText: example).json
+            let written = try SelectionPolicy(jsonText: example).jsonValue.jsonText
             let reparsed = try JSONSerialization.jsonObject(with: Data(written.utf8))
             #expect((reparsed as? NSDictionary) == (policy as? NSDictionary), "example \(example), service writes \(written)")
             checked += 1

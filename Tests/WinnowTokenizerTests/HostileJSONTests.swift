@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 @testable import WinnowTokenizer
+import WinnowJSON
 
 /// tokenizer.json is read by a byte-exact reader of our own: hostile input must end as
 /// `TokenizerError.invalidJSON` naming the byte, never a stack overflow or a repaired string.
 @Suite struct HostileJSONTests {
     private func parseError(_ bytes: [UInt8]) -> String? {
         do {
-            _ = try JSONReader.parse(bytes)
+            _ = try TokenizerJSON.parse(bytes)
             return nil
         } catch TokenizerError.invalidJSON(let message) {
             return message
@@ -31,8 +32,8 @@ import Testing
             #expect(parseError(Array(number.utf8))?.hasPrefix("number out of range") == true, "\(number)")
         }
         // Large but finite numbers read; they are not ids (`int` refuses them).
-        guard case .number(let d)? = try? JSONReader.parse(Array("1e300".utf8)) else { Issue.record("1e300"); return }
-        #expect(JSONValue.number(d).int == nil)
+        guard case .double(let d)? = try? TokenizerJSON.parse(Array("1e300".utf8)) else { Issue.record("1e300"); return }
+        #expect(JSONValue.double(d).int == nil)
     }
 
     @Test func invalidUTF8IsRefused() {
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func loneSurrogatesBecomeReplacementCharacters() throws {
-        let value = try JSONReader.parse(Array(#"["\ud800", "\udc00x", "\ud83d\ude00", "\ud83d\u0041"]"#.utf8))
+        let value = try TokenizerJSON.parse(Array(#"["\ud800", "\udc00x", "\ud83d\ude00", "\ud83d\u0041"]"#.utf8))
         #expect(value.array?.compactMap(\.string) == ["\u{FFFD}", "\u{FFFD}x", "😀", "\u{FFFD}A"])
     }
 

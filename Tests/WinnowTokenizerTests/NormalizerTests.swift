@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WinnowTokenizer
+import WinnowJSON
 
 /// Each normalizer alone against tokenizers' own normalizers (References/normalizers.json):
 /// composition, canonical reordering, compatibility mappings, astral starters, and scalars newer
@@ -10,11 +11,11 @@ struct NormalizerTests {
     @Test("same output as tokenizers' normalizers", arguments: ["NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"])
     func normalizer(form: String) throws {
         let url = ReferenceData.referencesDirectory.appendingPathComponent("normalizers.json")
-        let json = try JSONReader.parse([UInt8](try Data(contentsOf: url)))
+        let json = try TokenizerJSON.parse([UInt8](try Data(contentsOf: url)))
         let strings = try #require(json["strings"]?.array).map { try #require($0.string) }
         let expected = try #require(json["normalized"]?[form]?.array).map { try #require($0.string) }
         try #require(strings.count == expected.count)
-        let normalizer = try loadNormalizer(try JSONReader.parse(Array("{\"type\": \"\(form)\"}".utf8)))
+        let normalizer = try loadNormalizer(try TokenizerJSON.parse(Array("{\"type\": \"\(form)\"}".utf8)))
         var failures: [String] = []
         for (input, want) in zip(strings, expected) {
             let got = normalizer.normalize(Array(input.utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WinnowTokenizer
+import WinnowJSON
 
 /// The committed corpus, the expected results made by scripts/make-tokenizer-references.py,
 /// and the tokenizers they were made with.
@@ -19,7 +20,7 @@ enum ReferenceData {
 
     /// The corpus strings, read with the library's own JSON reader so every scalar is kept as written.
     static func corpus() throws -> [String] {
-        let json = try JSONReader.parse([UInt8](try Data(contentsOf: referencesDirectory.appendingPathComponent("corpus.json"))))
+        let json = try TokenizerJSON.parse([UInt8](try Data(contentsOf: referencesDirectory.appendingPathComponent("corpus.json"))))
         return try #require(json.array).map { try #require($0.string) }
     }
 
@@ -36,7 +37,7 @@ enum ReferenceData {
 
     static func expectedCases(_ name: String) throws -> [Case] {
         let url = referencesDirectory.appendingPathComponent("expected-\(name).json")
-        let json = try JSONReader.parse([UInt8](try Data(contentsOf: url)))
+        let json = try TokenizerJSON.parse([UInt8](try Data(contentsOf: url)))
         func ids(_ value: JSONValue?) throws -> [Int32] { try #require(value?.array).map { Int32(try #require($0.int)) } }
         func strings(_ value: JSONValue?) throws -> [String] { try #require(value?.array).map { try #require($0.string) } }
         return try #require(json["cases"]?.array).map { c in

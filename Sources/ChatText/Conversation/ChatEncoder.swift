@@ -1,5 +1,6 @@
 import Foundation
 import WinnowJinja
+import WinnowJSON
 import WinnowTokenizer
 
 /// What to do with a conversation longer than the model's limit.
@@ -96,11 +97,11 @@ public final class ChatEncoder: Sendable {
             guard Self.roles.contains(role) else { throw ChatTextError.unknownRole(role, index: index) }
             switch object["content"] {
             case .string?, .array?: break
-            case nil, .none?: if object["tool_calls"] == nil { throw ChatTextError.invalidMessages("message \(index) has no \"content\"") }
+            case nil, .null?: if object["tool_calls"] == nil { throw ChatTextError.invalidMessages("message \(index) has no \"content\"") }
             default: throw ChatTextError.invalidMessages("message \(index) \"content\" must be a string or a list of parts")
             }
             // apply_chat_template drops keys whose value is None.
-            for key in object.keys where object[key] == Value.none { object[key] = nil }
+            for key in object.keys where object[key] == Value.null { object[key] = nil }
             object = Self.aliasingReasoning(object)
             conversation.append(.object(object))
         }
@@ -108,8 +109,8 @@ public final class ChatEncoder: Sendable {
         var context = configuration.templateVariables
         context["messages"] = .array(conversation)
         context["add_generation_prompt"] = .bool(false)
-        context["tools"] = Value.none
-        context["documents"] = Value.none
+        context["tools"] = Value.null
+        context["documents"] = Value.null
         context.merge(extraVariables) { _, new in new }
         do {
             return try template.render(context)
@@ -120,10 +121,10 @@ public final class ChatEncoder: Sendable {
 
     /// transformers copies a message's reasoning, given under any of its names, to both
     /// `thinking` (first) and `reasoning_content`, which is what templates read.
-    static func aliasingReasoning(_ message: OrderedObject) -> OrderedObject {
+    static func aliasingReasoning(_ message: JSONObject) -> JSONObject {
         let names = ["reasoning_content", "thinking", "reasoning"]
         guard let reasoning = names.lazy.compactMap({ message[$0] }).first else { return message }
-        var aliased = OrderedObject([("thinking", reasoning)])
+        var aliased = JSONObject([("thinking", reasoning)])
         for (key, value) in message { aliased[key] = value }
         aliased["reasoning_content"] = reasoning
         return aliased

@@ -1,5 +1,6 @@
 import Foundation
 import WinnowJinja
+import WinnowJSON
 
 /// What `tokenizer_config.json` (and `chat_template.jinja`, where transformers 5 keeps the
 /// template) say about special tokens and chat templates.
@@ -32,7 +33,7 @@ public struct TokenizerConfiguration: Sendable {
         let url = directory.appendingPathComponent("tokenizer_config.json")
         if let data = FileManager.default.contents(atPath: url.path) {
             let json: Value
-            do { json = try Value(jsonData: data) } catch {
+            do { json = try Value(jsonBytes: data) } catch {
                 throw ChatTextError.invalidTokenizerConfiguration("\(url.path): \(error)")
             }
             guard case .object(let object) = json else {
@@ -53,7 +54,7 @@ public struct TokenizerConfiguration: Sendable {
         }
         let json = directory.appendingPathComponent("chat_template.json")
         if let data = FileManager.default.contents(atPath: json.path),
-           case .object(let object)? = try? Value(jsonData: data) {
+           case .object(let object)? = try? Value(jsonBytes: data) {
             chatTemplates.merge(try Self.templates(object["chat_template"])) { _, new in new }
         }
     }
@@ -61,7 +62,7 @@ public struct TokenizerConfiguration: Sendable {
     /// A special token written as a string or as `{"content": "...", ...}` (an AddedToken).
     private static func token(_ value: Value?, _ key: String) throws -> String? {
         switch value {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .string(let s)?: return s
         case .object(let o)?:
             if case .string(let s)? = o["content"] { return s }
@@ -73,7 +74,7 @@ public struct TokenizerConfiguration: Sendable {
     /// `chat_template` as one string, or as a list of `{"name", "template"}`.
     private static func templates(_ value: Value?) throws -> [String: String] {
         switch value {
-        case nil, .none?: return [:]
+        case nil, .null?: return [:]
         case .string(let s)?: return ["default": s]
         case .array(let items)?:
             var result: [String: String] = [:]

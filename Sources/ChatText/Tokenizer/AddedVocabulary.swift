@@ -1,3 +1,5 @@
+import WinnowJSON
+
 /// One entry of tokenizer.json's `added_tokens`.
 public struct AddedToken: Sendable, Equatable {
     public let id: Int32

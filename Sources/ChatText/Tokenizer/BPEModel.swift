@@ -1,4 +1,5 @@
 import Foundation
+import WinnowJSON
 
 /// The BPE model of tokenizer.json (`"type": "BPE"`), with the exact semantics of
 /// tokenizers' `models::bpe`: ranked merges applied lowest rank first (leftmost on ties) with a
@@ -31,7 +32,7 @@ final class BPEModel: @unchecked Sendable {
     private static let cacheMaxWordBytes = 256
 
     init(json: JSONValue) throws {
-        guard let vocabPairs = json["vocab"]?.objectPairs else {
+        guard let vocabPairs = json["vocab"]?.object else {
             throw TokenizerError.invalidField(path: "model.vocab", expected: "an object of token -> id")
         }
         var vocab = ByteKeyTable(capacity: vocabPairs.count)

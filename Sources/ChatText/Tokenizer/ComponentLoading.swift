@@ -1,3 +1,5 @@
+import WinnowJSON
+
 // Builds normalizers, pre-tokenizers, decoders and post-processors from their tokenizer.json
 // objects. Every `type` not implemented here is a load error, never a silent pass-through.
 

@@ -1,4 +1,5 @@
 import Foundation
+import WinnowJSON
 
 /// A Hugging Face `tokenizer.json` tokenizer (BPE models: Llama-3, Qwen2/3, Gemma, GPT-2 style),
 /// producing the same ids as the `tokenizers` library.
@@ -42,12 +43,12 @@ public final class Tokenizer: Sendable {
 
     /// Loads a tokenizer from the contents of a `tokenizer.json`.
     public init(tokenizerJSON data: Data) throws {
-        let json = try JSONReader.parse([UInt8](data))
-        guard json.objectPairs != nil else { throw TokenizerError.invalidField(path: "(root)", expected: "an object") }
+        let json = try TokenizerJSON.parse(data)
+        guard json.object != nil else { throw TokenizerError.invalidField(path: "(root)", expected: "an object") }
         if let version = json["version"]?.string, version != "1.0" {
             throw TokenizerError.unsupported(component: "version", type: version)
         }
-        guard let modelJSON = json["model"], modelJSON.objectPairs != nil else {
+        guard let modelJSON = json["model"], modelJSON.object != nil else {
             throw TokenizerError.invalidField(path: "model", expected: "an object")
         }
         // tokenizers' BPE files often omit "type"; a model with vocab + merges is BPE.

@@ -1,4 +1,5 @@
 import Foundation
+import WinnowJSON
 
 /// One tensor named by a safetensors header, checked against the data section it indexes:
 /// `begin..<end` lies inside it and holds exactly `shape`'s elements of `storage`.
@@ -35,19 +36,18 @@ public enum SafeTensorsHeader {
     /// The tensors `header` (the JSON bytes) names, each checked to lie within a data section
     /// of `dataLength` bytes. `__metadata__` is skipped.
     public static func parse(_ header: Data, dataLength: Int, path: String) throws -> [SafeTensorsEntry] {
-        let object: Any
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: header)
+            object = try JSONValue(jsonBytes: header)
         } catch {
-            throw CheckpointError.malformedHeader(path, "the header is not JSON (\(error.localizedDescription))")
+            throw CheckpointError.malformedHeader(path, "the header is not JSON (\(error))")
         }
-        guard let header = object as? [String: Any] else {
+        guard case .object(let header) = object else {
             throw CheckpointError.malformedHeader(path, "the header is not a JSON object")
         }
         var entries: [SafeTensorsEntry] = []
         for (name, value) in header where name != "__metadata__" {
-            guard let value = value as? [String: Any],
-                  let dtypeName = value["dtype"] as? String,
+            guard let dtypeName = value["dtype"]?.string,
                   let shape = integers(value["shape"]),
                   let offsets = integers(value["data_offsets"]), offsets.count == 2
             else { throw CheckpointError.malformedHeader(path, "entry \(name) lacks dtype, shape or data_offsets") }
@@ -86,9 +86,16 @@ public enum SafeTensorsHeader {
         return total
     }
 
-    /// A JSON array of integers as JSONSerialization gives it, or nil for anything else
-    /// (Foundation's bridging refuses fractions and numbers outside Int).
-    private static func integers(_ value: Any?) -> [Int]? {
-        value as? [Int]
+    /// A JSON array of whole numbers, or nil for anything else (fractions, booleans, numbers
+    /// beyond 9e15, which no tensor has).
+    private static func integers(_ value: JSONValue?) -> [Int]? {
+        guard case .array(let items)? = value else { return nil }
+        var out: [Int] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard let whole = item.int else { return nil }
+            out.append(whole)
+        }
+        return out
     }
 }

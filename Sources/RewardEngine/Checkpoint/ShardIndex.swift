@@ -1,4 +1,5 @@
 import Foundation
+import WinnowJSON
 
 /// `model.safetensors.index.json`: which shard file holds each tensor.
 ///
@@ -14,14 +15,21 @@ struct ShardIndex {
     init(url: URL, directory: URL) throws {
         let path = url.path
         guard let data = FileManager.default.contents(atPath: path) else { throw CheckpointError.unreadableFile(path, "cannot read the file") }
-        let json: Any
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: data)
+            json = try JSONValue(jsonBytes: data)
         } catch {
-            throw CheckpointError.malformedHeader(path, "not JSON (\(error.localizedDescription))")
+            throw CheckpointError.malformedHeader(path, "not JSON (\(error))")
         }
-        guard let object = json as? [String: Any], let weightMap = object["weight_map"] as? [String: String] else {
+        var weightMap: [String: String] = [:]
+        guard case .object(let map)? = json["weight_map"] else {
             throw CheckpointError.malformedHeader(path, "no weight_map object of tensor names to shard file names")
+        }
+        for (tensor, shard) in map {
+            guard let shard = shard.string else {
+                throw CheckpointError.malformedHeader(path, "no weight_map object of tensor names to shard file names")
+            }
+            weightMap[tensor] = shard
         }
         let root = try Self.confinement(of: directory)
         var shards: [URL] = []

@@ -1,5 +1,6 @@
 import Foundation
 import Policies
+import WinnowJSON
 import RewardEngine
 import WinnowService
 
@@ -24,7 +25,7 @@ struct ChunkScorer {
     let identity: Selection.ModelIdentity
 
     func score(_ chunk: ChunkReader.Chunk) -> Scored {
-        var pending: [(line: Int, id: String, group: InputEncoder.GroupLine?, range: Range<Int>)] = []
+        var pending: [(line: Int, id: JSONValue, group: InputEncoder.GroupLine?, range: Range<Int>)] = []
         var sequences: [[Int32]] = []
         var outputs = [LineOutput](repeating: .lines([]), count: chunk.lines.count)
         for (index, line) in chunk.lines.enumerated() {
@@ -98,17 +99,19 @@ struct ChunkScorer {
         case failure(line: String, message: String)
     }
 
-    private func failure(_ id: String, _ message: String) -> LineOutput {
-        .failure(line: "{\"id\":\(id),\"error\":\(JSON.string(message))}", message: "line with id \(id): \(message)")
+    private func failure(_ id: JSONValue, _ message: String) -> LineOutput {
+        let line: JSONValue = ["id": id, "error": .string(message)]
+        return .failure(line: line.jsonText, message: "line with id \(id.jsonText): \(message)")
     }
 
     /// The output lines of one scored input line.
-    private func output(id: String, values: [Float], lengths: [Int], group: InputEncoder.GroupLine?,
+    private func output(id: JSONValue, values: [Float], lengths: [Int], group: InputEncoder.GroupLine?,
                         totals: inout ScoreTotals) throws -> [String] {
         guard let group else {
             guard emit == .results else { throw CommandFailure("--emit \(emit.rawValue) needs group lines (prompt + candidates)") }
             guard values[0].isFinite else { throw CommandFailure("the model produced a non-finite score") }
-            return ["{\"id\":\(id),\"score\":\(values[0]),\"num_tokens\":\(lengths[0])}"]
+            let line: JSONValue = ["id": id, "score": JSONValue(values[0]), "num_tokens": .int(lengths[0])]
+            return [line.jsonText]
         }
         if emit != .results {
             guard let promptGroup = group.promptGroup else {
@@ -121,17 +124,18 @@ struct ChunkScorer {
         }
         let decision = try group.policy.decide(try ScoredGroup(scores: values, responseTokens: group.responseTokens))
         count(decision, candidates: values.count, in: &totals)
-        var out = JSONWriter.Object()
-        out.add("id", raw: id)
-        out.add("scores", raw: JSON.floats(values))
-        out.add("num_tokens", raw: JSONWriter.array(lengths))
-        out.add("argmax", int: decision.argmax)
-        out.add("ranking", raw: JSONWriter.array(decision.ranking))
+        var out: JSONObject = [
+            "id": id,
+            "scores": .array(values.map(JSONValue.init)),
+            "num_tokens": .array(lengths.map(JSONValue.int)),
+            "argmax": .int(decision.argmax),
+            "ranking": .array(decision.ranking.map(JSONValue.int)),
+        ]
         if !group.policy.isEmpty {
-            out.add("policy", raw: group.policy.json)
+            out["policy"] = group.policy.jsonValue
             decision.addFields(to: &out)
         }
-        return [out.text]
+        return [JSONValue.object(out).jsonText]
     }
 
     private func count(_ decision: PolicyDecision, candidates: Int, in totals: inout ScoreTotals) {

@@ -1,5 +1,6 @@
 import Foundation
 import WinnowJinja
+import WinnowJSON
 import Policies
 
 /// `winnow serve --config FILE`: the service's settings as one JSON object, for deployments that
@@ -17,13 +18,13 @@ import Policies
 /// keys are those of `ServeSettings.all`.
 struct ServeConfigFile {
     let path: String
-    private let object: OrderedObject
+    private let object: JSONObject
 
     init(path: String) throws {
         self.path = path
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("config file \(path) cannot be read") }
         let value: Value
-        do { value = try Value(jsonData: data) } catch { throw CommandFailure("config file \(path) is not JSON: \(error)") }
+        do { value = try Value(jsonBytes: data) } catch { throw CommandFailure("config file \(path) is not JSON: \(error)") }
         guard case .object(let object) = value else { throw CommandFailure("config file \(path) must hold a JSON object") }
         let known = Set(ServeSettings.all.compactMap(\.configKey))
         for key in object.keys where !known.contains(key) {
@@ -35,7 +36,7 @@ struct ServeConfigFile {
     /// A scalar setting as text (numbers and booleans as JSON writes them).
     func string(_ key: String) throws -> String? {
         switch object[key] {
-        case nil, .none?: return nil
+        case nil, .null?: return nil
         case .string(let s)?: return s
         case .int(let i)?: return String(i)
         case .double(let d)?: return String(d)
@@ -47,7 +48,7 @@ struct ServeConfigFile {
     /// `kafka`: librdkafka properties, in file order.
     func kafkaProperties() throws -> [(String, String)] {
         switch object["kafka"] {
-        case nil, .none?: return []
+        case nil, .null?: return []
         case .object(let properties)?:
             return try properties.map { key, value in
                 switch value {
@@ -62,7 +63,7 @@ struct ServeConfigFile {
     }
 
     func policy() throws -> SelectionPolicy? {
-        guard let value = object["policy"], value != .none else { return nil }
+        guard let value = object["policy"], value != .null else { return nil }
         do { return try SelectionPolicy(json: value) } catch { throw CommandFailure("config file \(path): \(error)") }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import OrderedCollections
+import WinnowJSON
 
 /// A value while a template runs: the Python objects Jinja2 templates see.
 /// Lists and dicts are values (the immutable sandbox forbids mutating them); namespaces and
@@ -23,7 +25,7 @@ indirect enum JValue {
         case let .int(i): self = .int(i)
         case let .double(d): self = .double(d)
         case let .bool(b): self = .bool(b)
-        case .none: self = .none
+        case .null: self = .none
         case let .array(a): self = .list(a.map(JValue.init))
         case let .object(o):
             var d = JDict()
@@ -35,24 +37,21 @@ indirect enum JValue {
     var isUndefined: Bool { if case .undefined = self { return true }; return false }
 }
 
-/// A Python dict with string keys, in insertion order.
+/// A Python dict with string keys, in insertion order: swift-collections' `OrderedDictionary`,
+/// keyed by `JSONKey` so keys are distinct when their text is (Python compares str by code
+/// points; Swift's `String ==` would merge canonically equivalent keys).
 struct JDict {
-    private(set) var keys: [String] = []
-    private var storage: [String: JValue] = [:]
+    private var storage: OrderedDictionary<JSONKey, JValue> = [:]
 
-    var count: Int { keys.count }
-    var values: [JValue] { keys.map { storage[$0]! } }
-    var pairs: [(String, JValue)] { keys.map { ($0, storage[$0]!) } }
+    var count: Int { storage.count }
+    var keys: [String] { storage.keys.map(\.string) }
+    var values: [JValue] { Array(storage.values) }
+    var pairs: [(String, JValue)] { storage.map { ($0.key.string, $0.value) } }
 
+    /// Setting a new key appends it; setting an existing one keeps its place; nil removes it.
     subscript(key: String) -> JValue? {
-        get { storage[key] }
-        set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
-            }
-        }
+        get { storage[JSONKey(key)] }
+        set { storage[JSONKey(key)] = newValue }
     }
 }
 

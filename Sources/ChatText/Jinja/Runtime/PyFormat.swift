@@ -1,4 +1,5 @@
 import Foundation
+import WinnowJSON
 
 /// Python's `str()`, `repr()` and `json.dumps()` of template values, byte for byte.
 enum PyFormat {
@@ -46,50 +47,8 @@ enum PyFormat {
         }
     }
 
-    /// Python's float repr: shortest round-tripping digits, scientific outside 1e-4 ..< 1e16.
-    static func floatRepr(_ d: Double) -> String {
-        if d.isNaN { return "nan" }
-        if d.isInfinite { return d < 0 ? "-inf" : "inf" }
-        if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
-        // Swift's description also prints the shortest round-tripping digits; only the layout differs.
-        var text = d.description
-        var negative = false
-        if text.hasPrefix("-") { negative = true; text.removeFirst() }
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(text[text.index(after: e)...])!
-            text = String(text[..<e])
-        }
-        var intPart = text
-        var fracPart = ""
-        if let dot = text.firstIndex(of: ".") {
-            intPart = String(text[..<dot])
-            fracPart = String(text[text.index(after: dot)...])
-        }
-        var digits = intPart + fracPart
-        var pointPos = intPart.count + exponent  // value = 0.digits * 10^pointPos
-        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); pointPos -= 1 }
-        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
-        let n = digits.count
-        let sciExp = pointPos - 1
-        var out: String
-        if sciExp >= -4 && sciExp < 16 {
-            if pointPos <= 0 {
-                out = "0." + String(repeating: "0", count: -pointPos) + digits
-            } else if pointPos >= n {
-                out = digits + String(repeating: "0", count: pointPos - n) + ".0"
-            } else {
-                let idx = digits.index(digits.startIndex, offsetBy: pointPos)
-                out = String(digits[..<idx]) + "." + String(digits[idx...])
-            }
-        } else {
-            out = String(digits.first!)
-            if n > 1 { out += "." + digits.dropFirst() }
-            let mag = abs(sciExp)
-            out += "e" + (sciExp < 0 ? "-" : "+") + (mag < 10 ? "0" : "") + String(mag)
-        }
-        return negative ? "-" + out : out
-    }
+    /// Python's float repr (shared with the JSON writer, which `json.dumps` output must match).
+    static func floatRepr(_ d: Double) -> String { PythonFloat.repr(d) }
 
     /// Whether Python's `str.isprintable()` holds for this scalar.
     static func isPrintable(_ s: Unicode.Scalar) -> Bool {
@@ -137,73 +96,31 @@ enum PyFormat {
         var sortKeys = false
     }
 
-    /// `json.dumps(value, ...)`.
+    /// `json.dumps(value, ...)`: the template value as JSON data, through the shared writer.
     static func json(_ value: JValue, _ options: JSONOptions) throws -> String {
-        let itemSep = options.itemSeparator ?? (options.indent == nil ? ", " : ",")
-        let keySep = options.keySeparator ?? ": "
-        var out = ""
-        func write(_ v: JValue, _ level: Int) throws {
-            switch v {
-            case .none: out += "null"
-            case let .bool(b): out += b ? "true" : "false"
-            case let .int(i): out += String(i)
-            case let .double(d):
-                if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" }
-                else { out += floatRepr(d) }
-            case let .string(s): out += jsonString(s, ascii: options.ensureASCII)
-            case let .list(items), let .tuple(items):
-                if items.isEmpty { out += "[]"; return }
-                out += "["
-                for (i, item) in items.enumerated() {
-                    if i > 0 { out += itemSep }
-                    if let ind = options.indent { out += "\n" + String(repeating: ind, count: level + 1) }
-                    try write(item, level + 1)
-                }
-                if let ind = options.indent { out += "\n" + String(repeating: ind, count: level) }
-                out += "]"
-            case let .dict(d):
-                if d.count == 0 { out += "{}"; return }
-                out += "{"
-                var pairs = d.pairs
-                if options.sortKeys { pairs.sort { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) } }
-                for (i, (k, item)) in pairs.enumerated() {
-                    if i > 0 { out += itemSep }
-                    if let ind = options.indent { out += "\n" + String(repeating: ind, count: level + 1) }
-                    out += jsonString(k, ascii: options.ensureASCII) + keySep
-                    try write(item, level + 1)
-                }
-                if let ind = options.indent { out += "\n" + String(repeating: ind, count: level) }
-                out += "}"
-            default:
-                throw TemplateError.typeError("Object of type \(v.typeName) is not JSON serializable")
-            }
-        }
-        try write(value, 0)
-        return out
+        let writer = JSONWriter.python(ensureASCII: options.ensureASCII, indent: options.indent,
+                                       itemSeparator: options.itemSeparator, keySeparator: options.keySeparator,
+                                       sortKeys: options.sortKeys)
+        return writer.string(try jsonValue(value))
     }
 
-    static func jsonString(_ s: String, ascii: Bool) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if c.value < 0x20 { out += "\\u" + hex(c.value, 4) }
-                else if ascii && c.value > 0x7E {
-                    if c.value >= 0x10000 {
-                        let v = c.value - 0x10000
-                        out += "\\u" + hex(0xD800 + (v >> 10), 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), 4)
-                    } else { out += "\\u" + hex(c.value, 4) }
-                } else { out.unicodeScalars.append(c) }
-            }
+    /// The JSON data of a template value: tuples are arrays as in Python; namespaces, functions,
+    /// loops and Undefined are "not JSON serializable".
+    static func jsonValue(_ v: JValue) throws -> JSONValue {
+        switch v {
+        case .none: return .null
+        case let .bool(b): return .bool(b)
+        case let .int(i): return .int(i)
+        case let .double(d): return .double(d)
+        case let .string(s): return .string(s)
+        case let .list(items), let .tuple(items): return .array(try items.map(jsonValue))
+        case let .dict(d):
+            var object = JSONObject(minimumCapacity: d.count)
+            for (key, item) in d.pairs { object[key] = try jsonValue(item) }
+            return .object(object)
+        default:
+            throw TemplateError.typeError("Object of type \(v.typeName) is not JSON serializable")
         }
-        return out + "\""
     }
 
     /// Python's `str.isspace()` per character.
