@@ -41,7 +41,8 @@ let package = Package(
         // The element-wise loops between GEMMs, with AVX2+FMA paths chosen at run time.
         .target(name: "CKernels", path: "Sources/CKernels"),
         .target(name: "RewardEngine", dependencies: ["CBLAS", "CKernels"], path: "Sources/RewardEngine",
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .swiftLanguageMode(.v6)]),
 
         // Conversations -> token ids: tokenizer.json, the Jinja2 engine for chat templates, and the
         // model-card scoring input built from both.
