@@ -43,7 +43,8 @@ let package = Package(
         // The element-wise loops between GEMMs, with AVX2+FMA paths chosen at run time.
         .target(name: "CKernels", path: "Sources/CKernels"),
         .target(name: "RewardEngine", dependencies: ["CBLAS", "CKernels", "WinnowJSON"], path: "Sources/RewardEngine",
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .swiftLanguageMode(.v6)]),
 
         // The one JSON reader, value type and writer: tokenizer.json, chat templates' data and
         // `tojson`, records in and out, config files.

@@ -17,6 +17,7 @@ struct BlockLayout {
 /// (mlp_in); Gemma-2 adds `post_attention_layernorm` after attention, `pre_feedforward_layernorm`
 /// (mlp_in) and `post_feedforward_layernorm`. q/k/v and gate/up are concatenated at load so each
 /// is one GEMM over the packed batch.
+/// `@unchecked Sendable`: read-only after `init` (norm offsets are added while loading).
 struct DecoderBlockWeights: @unchecked Sendable {
     var attentionInputNorm: FloatBuffer     // [hidden]
     var attentionOutputNorm: FloatBuffer?   // [hidden], Gemma-2

@@ -3,6 +3,8 @@ import CKernels
 
 /// A decoder-only transformer with a `score` head: `*ForSequenceClassification` with one label.
 /// reward = score · final_norm(h_L)[last non-pad token].
+/// `@unchecked Sendable`: weights are read-only after `init`; `profile`, the one mutable field,
+/// is written only by `forward`, which `RewardModel` runs under its lock.
 final class DecoderClassifier: @unchecked Sendable {
     let configuration: ModelConfiguration
     /// `model.embed_tokens.weight`, left memory-mapped in its stored dtype: rows are decoded
@@ -88,8 +90,8 @@ final class DecoderClassifier: @unchecked Sendable {
             }
             let segments = pass.segments
             let window = c.slidingLayers[layer] ? c.slidingWindow : nil
-            pool.parallelTasks(segments.count * heads) { task, worker in
-                let segment = segments[task / heads], head = task % heads
+            pool.parallelTasks(segments.count * kvHeads) { task, worker in
+                let segment = segments[task / kvHeads], keyValueHead = task % kvHeads
                 let rows = qkv + segment.start * qkvWidth
                 let context = segment.context.map { slot -> KeyValueRows in
                     let cached = cache.rows(slot, layer: layer)
@@ -102,8 +104,8 @@ final class DecoderClassifier: @unchecked Sendable {
                     context: context,
                     output: attention + segment.start * attentionWidth, outputStride: attentionWidth,
                     tokens: segment.length)
-                CausalAttention.run(operands, head: head, keyValueHead: head / groupSize, headDimension: d,
-                                    scale: scale, softcap: softcap, window: window, scratch: ws.scores[worker].pointer)
+                CausalAttention.run(operands, keyValueHead: keyValueHead, groupSize: groupSize, headDimension: d,
+                                    scale: scale, softcap: softcap, window: window, scratch: ws.attentionScratch[worker])
             }
             profile.add(.attention, since: t); t = now()
             // Past the last attention, only the scored rows matter: gather them to the top of

@@ -5,6 +5,8 @@ import Foundation
 /// Weights are mapped rather than read so that several processes scoring with the same
 /// checkpoint share the page cache, and so that tensors kept in their on-disk dtype cost no
 /// private memory until they are touched.
+/// `@unchecked Sendable`: the mapping is read-only (PROT_READ) and unmapped only in `deinit`,
+/// when no reference — hence no reader — is left.
 public final class MappedFile: @unchecked Sendable {
     public let url: URL
     /// Start of the mapping; valid for the lifetime of this object.

@@ -10,6 +10,8 @@ public enum StorageType: String, Sendable {
 }
 
 /// One tensor inside a mapped safetensors file: its type, shape and bytes, not yet decoded.
+/// `@unchecked Sendable`: a read-only view; `bytes` points into a `MappedFile` kept alive by
+/// `file` and mapped read-only, so no thread can write through it.
 public struct TensorView: @unchecked Sendable {
     public let name: String
     public let storage: StorageType

@@ -12,6 +12,7 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
 
 /// The weight `[rows x columns]` of an `nn.Linear` (or of several stacked along rows, such as
 /// a fused `[q; k; v]`), in float32 or as the checkpoint's mapped tensors.
+/// `@unchecked Sendable`: immutable after `init`; its buffers and mapped views are only read.
 struct WeightMatrix: @unchecked Sendable {
     enum Storage {
         case float32(FloatBuffer)

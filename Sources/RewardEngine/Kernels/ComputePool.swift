@@ -1,6 +1,7 @@
 import CBLAS
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The one thread budget of a model: OpenBLAS's threads for GEMMs and Dispatch workers for
 /// everything else (attention, norms, RoPE, activations). The two never run at once — each
@@ -26,10 +27,11 @@ public struct ComputePool: Sendable {
             return
         }
         withoutActuallyEscaping(body) { body in
+            let shared = ConcurrentBody(body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let begin = count * worker / workers
                 let end = count * (worker + 1) / workers
-                for i in begin..<end { body(i) }
+                for i in begin..<end { shared.body(i) }
             }
         }
     }
@@ -47,25 +49,31 @@ public struct ComputePool: Sendable {
         defer { openblas_set_num_threads(Int32(threads)) }
         let next = TaskCounter()
         withoutActuallyEscaping(body) { body in
+            let shared = ConcurrentBody(body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 while true {
                     let task = next.take()
                     if task >= count { break }
-                    body(task, worker)
+                    shared.body(task, worker)
                 }
             }
         }
     }
 }
 
-/// A lock-protected counter handing out task indices.
-private final class TaskCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func take() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value - 1
-    }
+/// A loop body handed to Dispatch's workers.
+///
+/// `@unchecked Sendable` because the bodies are not `@Sendable`: they capture the forward pass's
+/// raw buffers. Sound here because `concurrentPerform` returns only after every worker is done
+/// (the body never outlives the call that borrowed it, which `withoutActuallyEscaping` checks),
+/// and every caller gives each index or task disjoint rows of those buffers to write.
+private struct ConcurrentBody<Body>: @unchecked Sendable {
+    let body: Body
+    init(_ body: Body) { self.body = body }
+}
+
+/// A counter handing out task indices.
+private final class TaskCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

@@ -1,5 +1,8 @@
 /// An owned, 64-byte aligned float32 buffer. Activations and decoded weights live in these,
 /// allocated once when a model loads or a workspace is planned, never in the hot loop.
+/// `@unchecked Sendable`: a raw allocation shared on purpose between the workers of one
+/// forward pass, each writing disjoint rows (see `ComputePool`); weights held in one are
+/// written only while loading, before the model is shared.
 public final class FloatBuffer: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int

@@ -42,7 +42,8 @@ public struct MemoryPlan: Sendable {
         let widest = max(c.hiddenSize, c.intermediateSize, attentionWidth)
         let floats = capacity * (2 * c.hiddenSize + qkvWidth + attentionWidth)
             + mlpTile * 3 * c.intermediateSize
-            + workers * CausalAttention.blockRows * capacity
+            + workers * AttentionScratch.floats(capacity: capacity, groupSize: c.headCount / c.keyValueHeadCount,
+                                                headDimension: c.headDimension)
             + (options.weightPrecision == .bfloat16 ? 512 * widest : 0)
         workspaceBytes = floats * 4
         prefixCacheBytes = (maxLength + options.tokenBudget) * c.layerCount * 2 * c.keyValueHeadCount * c.headDimension * 4

@@ -21,6 +21,8 @@ public enum ScoringError: Error, CustomStringConvertible, Equatable {
 /// the CPU in float32. Scores match transformers' eager float32 forward on the same weights.
 ///
 /// Calls to `score` are serialised: the model owns one workspace planned for its limits.
+/// `@unchecked Sendable`: its mutable state (workspace, prefix cache, profile) is touched only
+/// inside `score`, which holds the model's lock for the whole pass; the weights are read-only.
 public final class RewardModel: @unchecked Sendable {
     public struct Options: Sendable {
         /// Threads for GEMMs and parallel loops together (default: every core).

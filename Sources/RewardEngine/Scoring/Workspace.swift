@@ -14,8 +14,8 @@ final class Workspace {
     let activated: FloatBuffer    // [mlpTile x intermediate]
     /// Widened weight rows when weights stay mapped in bf16.
     let weightTile: WeightScratch
-    /// One `CausalAttention.blockRows x capacity` score block per worker.
-    let scores: [FloatBuffer]
+    /// One attention scratch (gathered queries, scores, outputs of a query-head group) per worker.
+    let attentionScratch: [AttentionScratch]
 
     init(capacity: Int, configuration c: ModelConfiguration, workers: Int, mlpTile: Int = 1024) {
         self.capacity = capacity
@@ -29,6 +29,9 @@ final class Workspace {
         activated = FloatBuffer(uninitializedCount: self.mlpTile * c.intermediateSize)
         let widest = max(c.hiddenSize, c.intermediateSize, c.headCount * c.headDimension)
         weightTile = WeightScratch(tileRows: 512, maxColumns: widest)
-        scores = (0..<workers).map { _ in FloatBuffer(uninitializedCount: CausalAttention.blockRows * capacity) }
+        let groupSize = c.headCount / c.keyValueHeadCount
+        attentionScratch = (0..<workers).map { _ in
+            AttentionScratch(capacity: capacity, groupSize: groupSize, headDimension: c.headDimension)
+        }
     }
 }
