@@ -52,12 +52,7 @@ func loadNormalizer(_ json: JSONValue, path: String = "normalizer") throws -> an
         return ReplaceNormalizer(matcher: try loadPattern(json["pattern"], path),
                                  content: Array(try requiredString(json, "content", path).utf8))
     case "Sequence":
-        guard let items = json["normalizers"]?.array else {
-            throw TokenizerError.invalidField(path: "\(path).normalizers", expected: "an array")
-        }
-        return SequenceNormalizer(normalizers: try items.enumerated().map {
-            try loadNormalizer($1, path: "\(path).normalizers[\($0)]")
-        })
+        return SequenceNormalizer(normalizers: try loadSequence(json, "normalizers", path, loadNormalizer))
     default:
         throw TokenizerError.unsupported(component: path, type: type)
     }
@@ -94,10 +89,7 @@ func loadPreTokenizer(_ json: JSONValue, path: String = "pre_tokenizer") throws 
     case "Digits":
         return DigitsPreTokenizer(individualDigits: try optionalBool(json, "individual_digits", path, default: false))
     case "Sequence":
-        guard let items = json["pretokenizers"]?.array else {
-            throw TokenizerError.invalidField(path: "\(path).pretokenizers", expected: "an array")
-        }
-        let steps = try items.enumerated().map { try loadPreTokenizer($1, path: "\(path).pretokenizers[\($0)]") }
+        let steps = try loadSequence(json, "pretokenizers", path, loadPreTokenizer)
         return SplitThenByteLevelPreTokenizer.fused(steps) ?? SequencePreTokenizer(preTokenizers: steps)
     default:
         throw TokenizerError.unsupported(component: path, type: type)
@@ -131,10 +123,7 @@ func loadDecoder(_ json: JSONValue, path: String = "decoder") throws -> any Deco
         if json["add_prefix_space"]?.bool == false { scheme = .never }
         return MetaspaceDecoder(replacement: replacement, prependScheme: scheme)
     case "Sequence":
-        guard let items = json["decoders"]?.array else {
-            throw TokenizerError.invalidField(path: "\(path).decoders", expected: "an array")
-        }
-        return SequenceDecoder(decoders: try items.enumerated().map { try loadDecoder($1, path: "\(path).decoders[\($0)]") })
+        return SequenceDecoder(decoders: try loadSequence(json, "decoders", path, loadDecoder))
     default:
         throw TokenizerError.unsupported(component: path, type: type)
     }
@@ -173,13 +162,18 @@ func loadPostProcessor(_ json: JSONValue, path: String = "post_processor") throw
         }
         return ClsSepPostProcessor(cls: cls, sep: sep)
     case "Sequence":
-        guard let items = json["processors"]?.array else {
-            throw TokenizerError.invalidField(path: "\(path).processors", expected: "an array")
-        }
-        return SequencePostProcessor(processors: try items.enumerated().map {
-            try loadPostProcessor($1, path: "\(path).processors[\($0)]")
-        })
+        return SequencePostProcessor(processors: try loadSequence(json, "processors", path, loadPostProcessor))
     default:
         throw TokenizerError.unsupported(component: path, type: type)
     }
+}
+
+/// The items of a `Sequence` component (`json[key]`, an array), each loaded by `load` with its
+/// path (`path.key[i]`) for error messages.
+private func loadSequence<Item>(_ json: JSONValue, _ key: String, _ path: String,
+                                _ load: (JSONValue, String) throws -> Item) throws -> [Item] {
+    guard let items = json[key]?.array else {
+        throw TokenizerError.invalidField(path: "\(path).\(key)", expected: "an array")
+    }
+    return try items.enumerated().map { try load($1, "\(path).\(key)[\($0)]") }
 }

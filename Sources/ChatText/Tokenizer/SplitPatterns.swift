@@ -6,6 +6,28 @@ protocol SplitMatcher: Sendable {
     func matches(in text: ArraySlice<UInt8>) -> [Range<Int>]
 }
 
+/// A hand-written matcher that tiles the text with consecutive matches: each one starts where
+/// the previous ended, so a matcher only says where the match at scalar `i` ends.
+protocol ScalarScanningMatcher: SplitMatcher {
+    /// End (exclusive, in scalars) of the match starting at scalar `i` of `t`'s `n` scalars.
+    func matchEnd(_ t: ScannedText, at i: Int, n: Int) -> Int
+}
+
+extension ScalarScanningMatcher {
+    func matches(in text: ArraySlice<UInt8>) -> [Range<Int>] {
+        let t = ScannedText(text)
+        let n = t.count
+        var out: [Range<Int>] = []
+        var i = 0
+        while i < n {
+            let end = matchEnd(t, at: i, n: n)
+            out.append(i..<end)
+            i = end
+        }
+        return t.byteRanges(out)
+    }
+}
+
 /// Chooses the matcher for a regex pattern from tokenizer.json.
 ///
 /// The GPT-2, Llama-3 and Qwen patterns get hand-written matchers over Unicode scalars: they are
@@ -27,7 +49,7 @@ enum SplitPatterns {
 }
 
 /// Scalars of a text with their classes and byte offsets, shared by the hand-written matchers.
-private struct ScannedText {
+struct ScannedText {
     let scalars: [UInt32]
     let offsets: [Int]
     let classes: [ScalarClass]
@@ -68,21 +90,8 @@ private struct ScannedText {
 }
 
 /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+` (GPT-2, ByteLevel's default).
-struct GPT2Matcher: SplitMatcher {
-    func matches(in text: ArraySlice<UInt8>) -> [Range<Int>] {
-        let t = ScannedText(text)
-        let n = t.count
-        var out: [Range<Int>] = []
-        var i = 0
-        while i < n {
-            let end = matchEnd(t, at: i, n: n)
-            out.append(i..<end)
-            i = end
-        }
-        return t.byteRanges(out)
-    }
-
-    private func matchEnd(_ t: ScannedText, at i: Int, n: Int) -> Int {
+struct GPT2Matcher: ScalarScanningMatcher {
+    func matchEnd(_ t: ScannedText, at i: Int, n: Int) -> Int {
         let c = t.scalars[i]
         if c == 0x27, i + 1 < n {  // contractions, case-sensitive
             let c1 = t.scalars[i + 1]
@@ -107,21 +116,8 @@ struct GPT2Matcher: SplitMatcher {
 
 /// The Llama-3 split regex and Qwen's variant (`\p{N}` instead of `\p{N}{1,3}`):
 /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
-struct Llama3StyleMatcher: SplitMatcher {
+struct Llama3StyleMatcher: ScalarScanningMatcher {
     let maxDigits: Int
-
-    func matches(in text: ArraySlice<UInt8>) -> [Range<Int>] {
-        let t = ScannedText(text)
-        let n = t.count
-        var out: [Range<Int>] = []
-        var i = 0
-        while i < n {
-            let end = matchEnd(t, at: i, n: n)
-            out.append(i..<end)
-            i = end
-        }
-        return t.byteRanges(out)
-    }
 
     /// Case-insensitive comparison with an ASCII lowercase letter, as Oniguruma folds case:
     /// besides upper case, U+017F LATIN SMALL LETTER LONG S folds to "s".
@@ -129,7 +125,7 @@ struct Llama3StyleMatcher: SplitMatcher {
         c == lower || c == lower - 0x20 || (lower == 0x73 && c == 0x17F)
     }
 
-    private func matchEnd(_ t: ScannedText, at i: Int, n: Int) -> Int {
+    func matchEnd(_ t: ScannedText, at i: Int, n: Int) -> Int {
         let c = t.scalars[i]
         // 1. (?i:'s|'t|'re|'ve|'m|'ll|'d)
         if c == 0x27, i + 1 < n {
