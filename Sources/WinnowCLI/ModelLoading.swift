@@ -4,7 +4,7 @@ import RewardEngine
 extension ModelOptions {
     /// Loads the model these options name, or exits with the loader's message. A setting not
     /// given as a flag is asked of `setting` by its config-file key ("model", "threads",
-    /// "token_budget", "max_length", "weights"; `serve` answers from the environment and its
+    /// "token_budget", "max_length", "weights", "compute"; `serve` answers from the environment and its
     /// config file), else takes its default.
     func loadModel(setting: (String) throws -> String? = { _ in nil }) throws -> RewardModel {
         func positive(_ flag: Int?, _ key: String) throws -> Int? {
@@ -23,9 +23,18 @@ extension ModelOptions {
             }
             precision = parsed
         }
+        var mode = ComputeMode.float32
+        if let compute {
+            mode = compute
+        } else if let text = try setting("compute") {
+            guard let parsed = ComputeMode(rawValue: text) else {
+                throw CommandFailure("compute must be float32, int8 or bfloat16, got \"\(text)\"")
+            }
+            mode = parsed
+        }
         var options = RewardModel.Options(tokenBudget: try positive(tokenBudget, "token_budget") ?? 4096,
                                           maxSequenceLength: try positive(maxLength, "max_length") ?? 16384,
-                                          weightPrecision: precision)
+                                          weightPrecision: precision, compute: mode)
         if let threads = try positive(threads, "threads") { options.threads = threads }
         do {
             return try RewardModel(path: model, options: options)

@@ -76,7 +76,7 @@ struct ServeCommand: ParsableCommand {
         "kafka": {librdkafka properties} and "policy": {...}), then defaults.
         Environment variables:
           WINNOW_CONFIG, WINNOW_MODEL, WINNOW_THREADS, WINNOW_TOKEN_BUDGET,
-          WINNOW_MAX_LENGTH, WINNOW_WEIGHTS, WINNOW_BROKERS, WINNOW_GROUP,
+          WINNOW_MAX_LENGTH, WINNOW_WEIGHTS, WINNOW_COMPUTE, WINNOW_BROKERS, WINNOW_GROUP,
           WINNOW_INPUT_TOPIC, WINNOW_RESULTS_TOPIC, WINNOW_DEAD_LETTER_TOPIC,
           WINNOW_SFT_TOPIC, WINNOW_PAIRS_TOPIC, WINNOW_POLICY (JSON or @FILE),
           WINNOW_MAX_CANDIDATES, WINNOW_MAX_INFLIGHT_TOKENS, WINNOW_EXACTLY_ONCE
@@ -211,7 +211,7 @@ struct ServeCommand: ParsableCommand {
                                                "max_length": "\(rewardModel.maxSequenceLength)"])
         let service = SelectionService(configuration: configuration, model: rewardModel, encoder: encoder, logger: logger)
         // What runs, once at start and as an info series: throughput depends on it several-fold.
-        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads)
+        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads, compute: rewardModel.compute)
         logger.info("compute", metadata: Logger.Metadata(uniqueKeysWithValues: compute.fields.map { ($0.key, .string($0.value)) }))
         let computeLabels = Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value) })
         service.metrics.set("winnow_compute_info", labels: computeLabels, 1)

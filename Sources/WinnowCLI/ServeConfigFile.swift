@@ -17,7 +17,7 @@ import Policies
 struct ServeConfigFile {
     /// Keys that hold a string or a number.
     static let scalarKeys: Set<String> = [
-        "model", "threads", "token_budget", "max_length", "weights", "brokers", "group", "input_topic", "results_topic", "dead_letter_topic", "sft_topic", "pairs_topic",
+        "model", "threads", "token_budget", "max_length", "weights", "compute", "brokers", "group", "input_topic", "results_topic", "dead_letter_topic", "sft_topic", "pairs_topic",
         "max_candidates", "max_inflight_tokens", "metrics_address", "log_level", "drain_timeout", "exactly_once",
         "transaction_interval_ms", "max_inflight_bytes", "max_pairs_per_group", "max_sft_rows_per_group",
         "output_retry_timeout",

@@ -12,7 +12,8 @@ struct WinnowCommand: ParsableCommand {
 /// Options every command that loads a model shares. `serve` also takes each from its
 /// environment variable or config file (`WINNOW_MODEL` / "model", `WINNOW_THREADS` / "threads",
 /// `WINNOW_TOKEN_BUDGET` / "token_budget", `WINNOW_MAX_LENGTH` / "max_length", `WINNOW_WEIGHTS` /
-/// "weights"), so they are optional here and their defaults applied in `loadModel`.
+/// "weights", `WINNOW_COMPUTE` / "compute"), so they are optional here and their defaults applied
+/// in `loadModel`.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Hugging Face model directory, or a cache entry models--ORG--NAME (required).")
     var model: String?
@@ -28,6 +29,10 @@ struct ModelOptions: ParsableArguments {
 
     @Option(name: .long, help: "Weights in memory: float32 (fastest; default) or bfloat16 (mapped, about half the memory).")
     var weights: WeightPrecision?
+
+    @Option(name: .long, help: "What the linear layers multiply in: float32 (exact; default), int8 (per-row quantized, oneDNN VNNI/AVX2), or bfloat16. A mode this CPU cannot run faster falls back to float32 and says so.")
+    var compute: ComputeMode?
 }
 
 extension WeightPrecision: ExpressibleByArgument {}
+extension ComputeMode: ExpressibleByArgument {}

@@ -22,6 +22,7 @@ import Testing
         (#"{"max_candidates": -3}"#, "max_candidates (WINNOW_MAX_CANDIDATES) must be an integer from 1 to 100000"),
         (#"{"drain_timeout": "soon"}"#, "drain_timeout (WINNOW_DRAIN_TIMEOUT) must be a number of seconds"),
         (#"{"weights": "fp8"}"#, #"weights must be float32 or bfloat16, got "fp8""#),
+        (#"{"compute": "fp8"}"#, #"compute must be float32, int8 or bfloat16, got "fp8""#),
         (#"{"token_budget": 0}"#, #"token_budget must be a positive integer, got "0""#),
         ("[1, 2]", "must hold a JSON object"),
         ("{", "is not JSON"),
