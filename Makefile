@@ -73,6 +73,9 @@ bench: build bench-model
 	bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
 	BENCH_GROUPS=4 bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
 	WINNOW_ARGS="--weights bfloat16" bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
+	WINNOW_ARGS="--compute int8" bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
+	WINNOW_ARGS="--compute int8" BENCH_GROUPS=4 bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
+	WINNOW_ARGS="--compute bfloat16" bash scripts/bench-vs-peer.sh "$(BENCH_MODEL)"
 
 clean:
 	rm -rf .build

@@ -6,7 +6,7 @@
 #
 # Environment: SEQUENCES (8), TOKENS (512), REPEATS (3), THREADS (default: each engine's own,
 # i.e. every core), WINNOW (.build/release/winnow), VENV (.venv; created from PyPI if missing),
-# WINNOW_ARGS (extra winnow bench flags, e.g. "--weights bfloat16").
+# WINNOW_ARGS (extra winnow bench flags, e.g. "--weights bfloat16" or "--compute int8").
 # Group mode: set BENCH_GROUPS (and CANDIDATES 8, PROMPT_TOKENS 384, RESPONSE_TOKENS 128): best-of-N
 # groups sharing a prompt; the ratio is then of candidates per second.
 # The two engines run one after the other, never together, so neither steals the other's cores.
@@ -56,7 +56,7 @@ def cps(x):
     return f"{x['candidates_per_s']:.2f}" if "candidates_per_s" in x else "-"
 rows = [
     ("engine", "tokens/s", "candidates/s", "seconds (median)", "threads", "peak RSS"),
-    (f"winnow ({w.get('weights', 'float32')} weights, GEMM {w.get('gemm_gflops', 0):.0f} GFLOP/s)",
+    (f"winnow ({w.get('compute_mode', 'float32')} compute, {w.get('weights', 'float32')} weights, GEMM {w.get('gemm_gflops', 0):.0f} GFLOP/s)",
      f"{w['tokens_per_s']:.1f}", cps(w), f"{w['seconds']:.3f}", str(w.get("threads", "?")), mib(w.get("peak_rss_bytes"))),
     (f"transformers {p['version']} (torch {p['torch'].split('+')[0]}, fp32, sdpa)",
      f"{p['tokens_per_s']:.1f}", cps(p), f"{p['seconds']:.3f}", str(p["threads"]), mib(p.get("peak_rss_bytes"))),

@@ -7,7 +7,8 @@ set -euo pipefail
 # front-door tests and `make demo`. python3-jsonschema: the tests validate
 # messages against schemas/ with scripts/validate-json.py, run by /usr/bin/python3 (bookworm: 4.10).
 # zlib1g-dev, libzstd-dev: `winnow score`'s .gz/.zst JSONL; gzip, zstd: the tools its tests check against.
-packages=(pkg-config libopenblas-dev librdkafka-dev libssl-dev python3-venv python3-jsonschema zlib1g-dev libzstd-dev gzip zstd curl)
+# libdnnl-dev: oneDNN for `--compute int8` (opened at run time; the int8 tests need it installed).
+packages=(pkg-config libopenblas-dev librdkafka-dev libssl-dev python3-venv python3-jsonschema zlib1g-dev libzstd-dev gzip zstd curl libdnnl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -96,6 +96,7 @@ struct BenchCommand: ParsableCommand {
         report["model"] = rewardModel.directory.name
         report["threads"] = rewardModel.options.threads
         report["weights"] = rewardModel.options.weightPrecision.rawValue
+        report["compute_mode"] = rewardModel.compute.running.rawValue
         report["seconds"] = median
         report["tokens_per_s"] = Double(scoredTokens) / median
         report["candidates_per_s"] = Double(scoredCandidates) / median
@@ -103,7 +104,7 @@ struct BenchCommand: ParsableCommand {
         report["gemm_share"] = profile.gemmShare
         report["gemm_gflops"] = profile.gemmGFLOPS
         report["load_seconds"] = loadSeconds
-        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads)
+        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads, compute: rewardModel.compute)
         report["compute"] = Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value as Any) })
         report["peak_rss_bytes"] = ResourceUsage.peakResidentBytes
         if json {
@@ -114,7 +115,7 @@ struct BenchCommand: ParsableCommand {
             ? "\(groups!) groups x \(candidates) candidates, \(promptTokens)-token prompt + \(responseTokens)-token responses"
             : "\(sequences) sequences x \(tokens) tokens"
         for line in compute.lines { print(line) }
-        print("model            \(rewardModel.directory.name) (\(rewardModel.configuration.architecture), \(rewardModel.options.weightPrecision.rawValue) weights)")
+        print("model            \(rewardModel.directory.name) (\(rewardModel.configuration.architecture), \(rewardModel.compute.running == .int8 ? "int8" : rewardModel.options.weightPrecision.rawValue) weights, \(rewardModel.compute.running.rawValue) compute)")
         print("shape            \(described), \(rewardModel.options.threads) threads")
         print("load             \(String(format: "%.2f", loadSeconds)) s")
         print("round (median)   \(String(format: "%.3f", median)) s of \(repeats)")

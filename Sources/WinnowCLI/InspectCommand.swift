@@ -44,6 +44,8 @@ struct InspectCommand: ParsableCommand {
         let text = try? ChatEncoder(directory: directory.url)
         let c = configuration
         let compute = ComputeEnvironment.current(threads: threads)
+        // What each compute mode would run here (int8 opens oneDNN to find out).
+        let computeModes = ComputeMode.allCases.map { ComputeChoice.resolve($0, threads: threads) }
         if json {
             var modes: [String: Any] = [:]
             for (precision, p) in plans {
@@ -51,6 +53,13 @@ struct InspectCommand: ParsableCommand {
                                              "prefix_cache_bytes": p.prefixCacheBytes, "peak_bytes": p.peakBytes(precision),
                                              "fits": available.map { p.peakBytes(precision) <= $0 } ?? true]
             }
+            let int8Plan = MemoryPlan(configuration: configuration, store: store,
+                                      options: .init(threads: threads, tokenBudget: tokenBudget, maxSequenceLength: maxLength,
+                                                     compute: .int8), workers: threads)
+            modes["int8"] = ["weights_bytes": int8Plan.int8WeightBytes, "workspace_bytes": int8Plan.workspaceBytes,
+                             "prefix_cache_bytes": int8Plan.prefixCacheBytes,
+                             "peak_bytes": int8Plan.peakBytes(.float32, compute: .int8),
+                             "fits": available.map { int8Plan.peakBytes(.float32, compute: .int8) <= $0 } ?? true]
             let report: [String: Any] = [
                 "model": directory.name, "revision": directory.revision as Any? ?? NSNull(),
                 "architecture": c.architecture, "layers": c.layerCount, "hidden_size": c.hiddenSize,
@@ -61,11 +70,15 @@ struct InspectCommand: ParsableCommand {
                 "chat_template": text?.hasChatTemplate ?? false, "max_length": min(maxLength, c.maxPositionEmbeddings),
                 "available_bytes": available as Any? ?? NSNull(), "memory": modes,
                 "compute": Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value as Any) }),
+                "compute_modes": Dictionary(uniqueKeysWithValues: computeModes.map {
+                    ($0.requested.rawValue, ["runs": $0.running.rawValue, "detail": $0.detail] as Any)
+                }),
             ]
             print(JSON.encode(report))
             return
         }
         for line in compute.lines { print(line) }
+        for mode in computeModes { print("  --compute \(mode.requested.rawValue): \(mode)") }
         print("model              \(directory.name)\(directory.revision.map { " @ \($0)" } ?? "")")
         print("architecture       \(c.architecture)")
         print("shape              \(c.layerCount) layers, hidden \(c.hiddenSize), \(c.headCount) heads / \(c.keyValueHeadCount) kv heads of \(c.headDimension), intermediate \(c.intermediateSize), vocab \(c.vocabularySize)")
@@ -81,6 +94,11 @@ struct InspectCommand: ParsableCommand {
             let verdict = available.map { peak <= $0 ? "fits" : "does NOT fit" } ?? ""
             print("  \(precision.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))        \(p.weightBytes(precision).formattedBytes) + \(p.workspaceBytes.formattedBytes) + \(p.prefixCacheBytes.formattedBytes) = \(peak.formattedBytes)  \(verdict)")
         }
+        let int8Plan = MemoryPlan(configuration: configuration, store: store,
+                                  options: .init(threads: threads, tokenBudget: tokenBudget, maxSequenceLength: maxLength,
+                                                 compute: .int8), workers: threads)
+        let int8Peak = int8Plan.peakBytes(.float32, compute: .int8)
+        print("  int8 (--compute) \(int8Plan.int8WeightBytes.formattedBytes) + \(int8Plan.workspaceBytes.formattedBytes) + \(int8Plan.prefixCacheBytes.formattedBytes) = \(int8Peak.formattedBytes)  \(available.map { int8Peak <= $0 ? "fits" : "does NOT fit" } ?? "")")
         if let available { print("available          \(available.formattedBytes) (MemAvailable)") }
     }
 }

@@ -11,6 +11,7 @@ extension ModelOptions {
         if let tokenBudget { options.tokenBudget = tokenBudget }
         if let maxLength { options.maxSequenceLength = maxLength }
         if let weights { options.weightPrecision = weights }
+        if let compute { options.compute = compute }
         return try loadRewardModel(path: model, options: options)
     }
 }

@@ -138,7 +138,7 @@ struct ScoreCommand: ParsableCommand {
 
     /// What the output bytes depend on; a resumed run must have the same.
     private func settings(inputs: [String], policy: SelectionPolicy) -> [String: String] {
-        [
+        var settings = [
             "inputs": inputs.joined(separator: "\n"),
             "model": model.model ?? "",
             "token_budget": model.tokenBudget.map(String.init) ?? "default",
@@ -151,6 +151,9 @@ struct ScoreCommand: ParsableCommand {
             "overflow": "\(text.overflow)",
             "chat_template": text.chatTemplate ?? "default",
         ]
+        // Only when it changes scores, so runs started before --compute existed still resume.
+        if let compute = model.compute, compute != .float32 { settings["compute"] = compute.rawValue }
+        return settings
     }
 }
 

@@ -27,6 +27,10 @@ struct ModelOptions: ParsableArguments {
 
     @Option(name: .long, help: "Weights in memory: float32 (fastest; default) or bfloat16 (mapped, about half the memory).")
     var weights: WeightPrecision?
+
+    @Option(name: .long, help: "What the linear layers multiply in: float32 (exact; default), int8 (per-row quantized, oneDNN VNNI/AVX2), or bfloat16. A mode this CPU cannot run faster falls back to float32 and says so.")
+    var compute: ComputeMode?
 }
 
 extension WeightPrecision: ExpressibleByArgument {}
+extension ComputeMode: ExpressibleByArgument {}

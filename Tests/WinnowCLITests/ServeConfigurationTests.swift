@@ -22,6 +22,7 @@ import Testing
         (#"{"max_candidates": -3}"#, "max_candidates (--max-candidates, WINNOW_MAX_CANDIDATES) must be an integer from 1 to 100000"),
         (#"{"drain_timeout": "soon"}"#, "drain_timeout (--drain-timeout, WINNOW_DRAIN_TIMEOUT) must be a number of seconds"),
         (#"{"weights": "fp8"}"#, #"weights (--weights, WINNOW_WEIGHTS) must be one of float32, bfloat16, got "fp8""#),
+        (#"{"compute": "fp8"}"#, #"compute (--compute, WINNOW_COMPUTE) must be one of float32, int8, bfloat16, got "fp8""#),
         (#"{"token_budget": 0}"#, #"token_budget (--token-budget, WINNOW_TOKEN_BUDGET) must be an integer from 1 to 16777216, got "0""#),
         ("[1, 2]", "must hold a JSON object"),
         ("{", "is not JSON"),

@@ -109,6 +109,9 @@ PY
 
 in_chroot "$user" "$program inspect --model /model --max-length 2048" >"$work/inspect.txt" 2>&1 \
   || { cat "$work/inspect.txt" >&2; echo "image: winnow inspect failed in the image" >&2; exit 1; }
+# oneDNN (libdnnl2) is opened at run time, so only running int8 shows it is in the image.
+grep -q -- "--compute int8: int8 (" "$work/inspect.txt" \
+  || { cat "$work/inspect.txt" >&2; echo "image: --compute int8 is unavailable in the image (libdnnl2 missing?)" >&2; exit 1; }
 in_chroot "$user" "$program score --model /model --max-length 2048 --input /model/group.jsonl" >"$work/score.jsonl" 2>"$work/score.err" \
   || { cat "$work/score.err" "$work/score.jsonl" >&2; echo "image: winnow score failed in the image" >&2; exit 1; }
 python3 - "$demo/expected.json" "$work/score.jsonl" <<'PY'

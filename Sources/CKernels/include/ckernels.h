@@ -81,4 +81,21 @@ void wn_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
 /// sum(a[i] * b[i]) over n floats.
 float wn_dot(const float *a, const float *b, int n);
 
+// MARK: - Int8 compute (quantize.c)
+
+/// Quantizes each of `rows` rows of `cols` floats (row r at x + r * stride) symmetrically to
+/// integers v in [-qmax, qmax] (v = round(x / scale), scale = max|x| / qmax, written to
+/// scales[r]) and stores v + qmax + 1 as unsigned bytes into out (rows x cols, packed). qmax is
+/// 127 for VNNI, 63 where u8 x s8 pairs are summed in saturating 16 bits (AVX2/AVX-512 without VNNI).
+void wn_quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales);
+
+/// Quantizes each row of w (rows x cols) symmetrically to [-127, 127] (scale = max|w| / 127,
+/// written to scales[r]) into out, and writes the row's sum of quantized values to sums[r] (the
+/// zero-point correction of the u8 activations).
+void wn_quantize_weight_rows_s8(const float *w, int rows, int cols, int8_t *out, float *scales, int32_t *sums);
+
+/// out[r * out_stride + c] = (or += with accumulate) c32[r * cols + c] * row_scale[r] * col_scale[c].
+void wn_dequantize_rows(const int32_t *c32, int rows, int cols, const float *row_scale, const float *col_scale,
+                        float *out, int out_stride, int accumulate);
+
 #endif

@@ -35,7 +35,7 @@ struct DecoderBlockWeights: @unchecked Sendable {
     var downBias: FloatBuffer?              // [hidden]
 
     /// Loads block `index` from Hugging Face names `model.layers.{index}.…`.
-    init(_ store: WeightStore, index: Int, _ c: ModelConfiguration, layout: BlockLayout, precision: WeightPrecision) throws {
+    init(_ store: WeightStore, index: Int, _ c: ModelConfiguration, layout: BlockLayout, format: WeightFormat) throws {
         let p = "model.layers.\(index)."
         let h = c.hiddenSize, d = c.headDimension, i = c.intermediateSize
         let qRows = c.headCount * d, kvRows = c.keyValueHeadCount * d
@@ -54,7 +54,7 @@ struct DecoderBlockWeights: @unchecked Sendable {
             (p + "self_attn.q_proj.weight", [qRows, h]),
             (p + "self_attn.k_proj.weight", [kvRows, h]),
             (p + "self_attn.v_proj.weight", [kvRows, h]),
-        ], precision: precision)
+        ], format: format)
         if c.attentionBias {
             qkvBias = try store.concatenatedRows([
                 (p + "self_attn.q_proj.bias", [qRows]),
@@ -67,12 +67,12 @@ struct DecoderBlockWeights: @unchecked Sendable {
             queryNorm = try norm("self_attn.q_norm.weight", d)
             keyNorm = try norm("self_attn.k_norm.weight", d)
         }
-        output = try WeightMatrix(store, [(p + "self_attn.o_proj.weight", [h, qRows])], precision: precision)
+        output = try WeightMatrix(store, [(p + "self_attn.o_proj.weight", [h, qRows])], format: format)
         gateUp = try WeightMatrix(store, [
             (p + "mlp.gate_proj.weight", [i, h]),
             (p + "mlp.up_proj.weight", [i, h]),
-        ], precision: precision)
-        down = try WeightMatrix(store, [(p + "mlp.down_proj.weight", [h, i])], precision: precision)
+        ], format: format)
+        down = try WeightMatrix(store, [(p + "mlp.down_proj.weight", [h, i])], format: format)
         if c.mlpBias {
             gateUpBias = try store.concatenatedRows([(p + "mlp.gate_proj.bias", [i]), (p + "mlp.up_proj.bias", [i])])
             downBias = try store.floats(p + "mlp.down_proj.bias", shape: [h])

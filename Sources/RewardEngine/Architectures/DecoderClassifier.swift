@@ -17,14 +17,14 @@ final class DecoderClassifier: @unchecked Sendable {
     let pool: ComputePool
     var profile = ForwardProfile()
 
-    init(store: WeightStore, configuration c: ModelConfiguration, maxPositions: Int, precision: WeightPrecision,
+    init(store: WeightStore, configuration c: ModelConfiguration, maxPositions: Int, format: WeightFormat,
          pool: ComputePool) throws {
         configuration = c
         embedding = try store.view("model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize])
         switch c.family {
-        case .qwen3: blocks = try Qwen3.blocks(store, c, precision: precision)
-        case .gemma2: blocks = try Gemma2.blocks(store, c, precision: precision)
-        case .llama: blocks = try Llama.blocks(store, c, precision: precision)
+        case .qwen3: blocks = try Qwen3.blocks(store, c, format: format)
+        case .gemma2: blocks = try Gemma2.blocks(store, c, format: format)
+        case .llama: blocks = try Llama.blocks(store, c, format: format)
         }
         finalNorm = try store.normWeight("model.norm.weight", size: c.hiddenSize, offset: c.normWeightOffset)
         scoreHead = try store.floats("score.weight", shape: [1, c.hiddenSize])

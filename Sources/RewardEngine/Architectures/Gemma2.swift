@@ -4,8 +4,8 @@
 /// and layers alternating between a sliding window and global attention. The family-specific
 /// numbers live in `ModelConfiguration`; the forward pass reads them from there.
 enum Gemma2 {
-    static func blocks(_ store: WeightStore, _ c: ModelConfiguration, precision: WeightPrecision) throws -> [DecoderBlockWeights] {
+    static func blocks(_ store: WeightStore, _ c: ModelConfiguration, format: WeightFormat) throws -> [DecoderBlockWeights] {
         let layout = BlockLayout(sandwichNorms: true, normWeightOffset: c.normWeightOffset)
-        return try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, layout: layout, precision: precision) }
+        return try (0..<c.layerCount).map { try DecoderBlockWeights(store, index: $0, c, layout: layout, format: format) }
     }
 }

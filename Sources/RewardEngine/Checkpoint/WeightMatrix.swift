@@ -10,27 +10,50 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     case bfloat16
 }
 
+/// How the engine holds a linear layer's weight: what `WeightPrecision` and the running
+/// `ComputeMode` together ask for.
+enum WeightFormat: Sendable {
+    /// Decoded to float32 at load (float32 compute, `--weights float32`).
+    case float32
+    /// Left mapped as stored, widened a tile at a time (float32 compute, `--weights bfloat16`).
+    case mapped
+    /// Quantized to signed 8 bits per output row at load (int8 compute), for activations
+    /// stored with `zeroPoint`.
+    case int8(zeroPoint: Int32)
+
+    init(precision: WeightPrecision, compute: ComputeChoice) {
+        if compute.running == .int8 {
+            self = .int8(zeroPoint: compute.activationLevels + 1)
+        } else {
+            self = precision == .float32 ? .float32 : .mapped
+        }
+    }
+}
+
 /// The weight `[rows x columns]` of an `nn.Linear` (or of several stacked along rows, such as
-/// a fused `[q; k; v]`), in float32 or as the checkpoint's mapped tensors.
+/// a fused `[q; k; v]`), in float32, as the checkpoint's mapped tensors, or quantized to int8.
 /// `@unchecked Sendable`: immutable after `init`; its buffers and mapped views are only read.
 struct WeightMatrix: @unchecked Sendable {
     enum Storage {
         case float32(FloatBuffer)
         case mapped([TensorView])
+        case int8(QuantizedMatrix)
     }
 
     let rows: Int
     let columns: Int
     let storage: Storage
 
-    /// Stacks `parts` (each `[r_i x columns]`) into one matrix of the requested precision.
-    init(_ store: WeightStore, _ parts: [(name: String, shape: [Int])], precision: WeightPrecision) throws {
+    /// Stacks `parts` (each `[r_i x columns]`) into one matrix in `format`.
+    init(_ store: WeightStore, _ parts: [(name: String, shape: [Int])], format: WeightFormat) throws {
         let views = try parts.map { try store.view($0.name, shape: $0.shape) }
         columns = parts[0].shape.count == 2 ? parts[0].shape[1] : 1
         rows = views.reduce(0) { $0 + $1.shape[0] }
-        switch precision {
-        case .bfloat16:
+        switch format {
+        case .mapped:
             storage = .mapped(views)
+        case .int8(let zeroPoint):
+            storage = .int8(QuantizedMatrix(views, rows: rows, columns: columns, zeroPoint: zeroPoint))
         case .float32:
             let buffer = FloatBuffer(uninitializedCount: rows * columns)
             var offset = 0
@@ -66,6 +89,7 @@ struct WeightMatrix: @unchecked Sendable {
         switch storage {
         case .float32: return rows * columns * 4
         case .mapped(let views): return views.reduce(0) { $0 + $1.elementCount * $1.storage.byteWidth }
+        case .int8(let q): return q.residentBytes
         }
     }
 }

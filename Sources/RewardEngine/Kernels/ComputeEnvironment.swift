@@ -1,6 +1,6 @@
 /// What a model computes on, for logs, `winnow inspect`, `winnow bench` and the metrics info
 /// series: the CPU and its features, the BLAS library, its core and how it was chosen, the
-/// threads, and the element-wise kernel path. Numbers mean little without it: the same binary runs
+/// threads, the element-wise kernel path and the compute mode of the linear layers. Numbers mean little without it: the same binary runs
 /// 5x apart depending on the BLAS core (see BLASCore).
 public struct ComputeEnvironment: Sendable {
     public let cpu: CPUInfo
@@ -9,25 +9,32 @@ public struct ComputeEnvironment: Sendable {
     public let blasChoice: BLASCore.Choice
     public let threads: Int
     public let kernels: KernelPath
+    /// The model's compute mode (requested, running, and what runs it); nil reads as float32.
+    public let compute: ComputeChoice?
 
-    /// The environment now, for a pool of `threads`.
-    public static func current(threads: Int) -> ComputeEnvironment {
+    /// The environment now, for a pool of `threads` and a model loaded with `compute`.
+    public static func current(threads: Int, compute: ComputeChoice? = nil) -> ComputeEnvironment {
         ComputeEnvironment(cpu: .current, blasConfiguration: BLASCore.configuration, blasCore: BLASCore.name,
-                           blasChoice: BLASCore.choice, threads: threads, kernels: .current)
+                           blasChoice: BLASCore.choice, threads: threads, kernels: .current, compute: compute)
     }
+
+    private var computeChoice: ComputeChoice { compute ?? .resolve(.float32, threads: threads) }
 
     /// Labelled facts in a fixed order (key=value logs, the metrics info series).
     public var fields: [(key: String, value: String)] {
         [("cpu", cpu.model), ("cpu_family", String(cpu.family)), ("cpu_model", String(cpu.modelNumber)),
          ("cpu_features", cpu.features.joined(separator: " ")), ("blas", blasConfiguration),
          ("blas_core", blasCore), ("blas_core_choice", blasChoice.description),
-         ("threads", String(threads)), ("kernels", kernels.description)]
+         ("threads", String(threads)), ("kernels", kernels.description),
+         ("compute", computeChoice.running.rawValue), ("compute_requested", computeChoice.requested.rawValue),
+         ("compute_detail", computeChoice.detail)]
     }
 
     /// Human-readable lines, as `winnow inspect` and `winnow bench` print them.
     public var lines: [String] {
         ["CPU: \(cpu.summary)",
          "BLAS: \(blasConfiguration); core \(blasCore), \(blasChoice); \(threads) thread\(threads == 1 ? "" : "s")",
-         "element-wise kernels: \(kernels) (highest this CPU runs: \(KernelPath.supported))"]
+         "element-wise kernels: \(kernels) (highest this CPU runs: \(KernelPath.supported))",
+         "compute: \(computeChoice)"]
     }
 }

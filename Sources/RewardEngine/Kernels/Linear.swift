@@ -18,7 +18,7 @@ func linear(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, inputStri
 
 /// `out = input · Wᵀ (+ out)` for a `WeightMatrix`. Float32 weights are one GEMM; mapped
 /// weights are widened `tile` rows at a time into `scratch` (`tileRows x columns` floats), each
-/// tile one GEMM writing its block of output columns.
+/// tile one GEMM writing its block of output columns; int8 weights go through `int8Linear`.
 @inline(__always)
 func linear(_ input: UnsafePointer<Float>, rows: Int, weight: WeightMatrix,
             into out: UnsafeMutablePointer<Float>, accumulate: Bool = false, scratch: WeightScratch) {
@@ -39,17 +39,22 @@ func linear(_ input: UnsafePointer<Float>, rows: Int, weight: WeightMatrix,
                         accumulate ? 1 : 0, out + first, Int32(weight.rows))
             first += count
         }
+    case .int8(let q):
+        // The workspace of an int8 model always has int8 scratch (Workspace.init).
+        int8Linear(input, rows: rows, weight: q, into: out, accumulate: accumulate, scratch: scratch.int8!)
     }
 }
 
-/// Float32 room for one tile of widened weight rows.
+/// Float32 room for one tile of widened weight rows, and the int8 mode's scratch when it runs.
 struct WeightScratch {
     let tileRows: Int
     let buffer: FloatBuffer
+    let int8: Int8Scratch?
 
-    init(tileRows: Int, maxColumns: Int) {
+    init(tileRows: Int, maxColumns: Int, int8: Int8Scratch? = nil) {
         self.tileRows = tileRows
         buffer = FloatBuffer(uninitializedCount: tileRows * maxColumns)
+        self.int8 = int8
     }
 }
 

@@ -45,7 +45,9 @@ public struct MemoryPlan: Sendable {
             + workers * AttentionScratch.floats(capacity: capacity, groupSize: c.headCount / c.keyValueHeadCount,
                                                 headDimension: c.headDimension)
             + (options.weightPrecision == .bfloat16 ? 512 * widest : 0)
-        workspaceBytes = floats * 4
+        let int8Scratch = options.compute == .int8
+            ? Int8Scratch.bytes(maxInput: widest, maxOutput: max(qkvWidth, 2 * c.intermediateSize, c.hiddenSize)) : 0
+        workspaceBytes = floats * 4 + int8Scratch
         prefixCacheBytes = (maxLength + options.tokenBudget) * c.layerCount * 2 * c.keyValueHeadCount * c.headDimension * 4
     }
 
@@ -58,9 +60,17 @@ public struct MemoryPlan: Sendable {
         return linear + small + embeddingBytes
     }
 
-    /// Weights plus workspace plus a full prefix cache: the most the process can touch.
-    public func peakBytes(_ precision: WeightPrecision) -> Int {
-        weightBytes(precision) + workspaceBytes + prefixCacheBytes
+    /// Resident bytes of the weights when the linear layers are quantized to int8 (one byte a
+    /// parameter plus a scale and an offset per row, counted generously as 1% more).
+    public var int8WeightBytes: Int {
+        let smallCount = parameterCount - linearParameterCount - embeddingParameterCount
+        return linearParameterCount + linearParameterCount / 100 + smallCount * 4 + embeddingBytes
+    }
+
+    /// Weights plus workspace plus a full prefix cache: the most the process can touch. With
+    /// `compute` int8 the linear weights are int8 whatever `precision` says.
+    public func peakBytes(_ precision: WeightPrecision, compute: ComputeMode = .float32) -> Int {
+        (compute == .int8 ? int8WeightBytes : weightBytes(precision)) + workspaceBytes + prefixCacheBytes
     }
 
     /// Memory the kernel says can be used without swapping (MemAvailable), in bytes.

@@ -18,7 +18,8 @@ public enum ScoringError: Error, CustomStringConvertible, Equatable {
 }
 
 /// A Bradley–Terry reward model loaded from a Hugging Face checkpoint, scoring token ids on
-/// the CPU in float32. Scores match transformers' eager float32 forward on the same weights.
+/// the CPU. In float32 (the default) scores match transformers' eager float32 forward on the same
+/// weights; `Options.compute` int8 trades a measured error (README, "Compute modes") for speed.
 ///
 /// Calls to `score` are serialised: the model owns one workspace planned for its limits.
 /// `@unchecked Sendable`: its mutable state (workspace, prefix cache, profile) is touched only
@@ -31,8 +32,13 @@ public final class RewardModel: @unchecked Sendable {
         public var tokenBudget: Int
         /// Longest sequence accepted (Skywork-Reward-V2 was trained up to 16,384 tokens).
         public var maxSequenceLength: Int
-        /// How linear-layer weights are held (float32 by default).
+        /// How linear-layer weights are held (float32 by default). Ignored by the int8 compute
+        /// mode, which quantizes them at load.
         public var weightPrecision: WeightPrecision
+        /// What the linear layers multiply in (float32 by default, the exact mode). A mode this
+        /// machine cannot run, or cannot run faster than float32, falls back to float32:
+        /// `RewardModel.compute` says which runs and why.
+        public var compute: ComputeMode
         /// Refuse to load when the memory plan exceeds what the machine has available.
         public var checksMemory: Bool = true
         /// Memory to plan against; nil reads MemAvailable from /proc/meminfo.
@@ -40,8 +46,9 @@ public final class RewardModel: @unchecked Sendable {
 
         public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                     tokenBudget: Int = 4096, maxSequenceLength: Int = 16384,
-                    weightPrecision: WeightPrecision = .float32) {
+                    weightPrecision: WeightPrecision = .float32, compute: ComputeMode = .float32) {
             self.threads = threads
+            self.compute = compute
             self.tokenBudget = tokenBudget
             self.maxSequenceLength = maxSequenceLength
             self.weightPrecision = weightPrecision
@@ -57,6 +64,9 @@ public final class RewardModel: @unchecked Sendable {
 
     /// What this model needs in memory at its limits.
     public let memoryPlan: MemoryPlan
+
+    /// The compute mode requested in the options, the one running, and why they differ.
+    public let compute: ComputeChoice
 
     let classifier: DecoderClassifier
     private let workspace: Workspace
@@ -74,9 +84,12 @@ public final class RewardModel: @unchecked Sendable {
         configuration = try ModelConfiguration.load(from: directory.file("config.json"))
         let store = try WeightStore(directory: directory.url)
         maxSequenceLength = min(options.maxSequenceLength, configuration.maxPositionEmbeddings)
-        memoryPlan = MemoryPlan(configuration: configuration, store: store, options: options, workers: max(1, options.threads))
+        compute = ComputeChoice.resolve(options.compute, threads: max(1, options.threads))
+        var planned = options
+        planned.compute = compute.running
+        memoryPlan = MemoryPlan(configuration: configuration, store: store, options: planned, workers: max(1, options.threads))
         if options.checksMemory, let available = options.availableMemory ?? MemoryPlan.availableBytes {
-            let needed = memoryPlan.peakBytes(options.weightPrecision)
+            let needed = memoryPlan.peakBytes(options.weightPrecision, compute: compute.running)
             guard needed <= available else {
                 throw CheckpointError.insufficientMemory(needed: needed, available: available,
                                                          precision: options.weightPrecision.rawValue)
@@ -85,9 +98,11 @@ public final class RewardModel: @unchecked Sendable {
         let pool = ComputePool(threads: options.threads)
         classifier = try DecoderClassifier(store: store, configuration: configuration,
                                            maxPositions: maxSequenceLength,
-                                           precision: options.weightPrecision, pool: pool)
+                                           format: WeightFormat(precision: options.weightPrecision, compute: compute),
+                                           pool: pool)
         let capacity = max(options.tokenBudget, maxSequenceLength)
-        workspace = Workspace(capacity: capacity, configuration: configuration, workers: pool.threads)
+        workspace = Workspace(capacity: capacity, configuration: configuration, workers: pool.threads,
+                              compute: compute, pool: pool)
         // A group larger than one pass keeps its prefix while later passes add up to a budget.
         prefixCache = PrefixCache(capacity: maxSequenceLength + options.tokenBudget, layers: configuration.layerCount,
                                   keyValueWidth: configuration.keyValueHeadCount * configuration.headDimension)

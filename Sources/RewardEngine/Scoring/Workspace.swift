@@ -12,12 +12,14 @@ final class Workspace {
     let attention: FloatBuffer    // [capacity x heads·headDim]
     let gateUp: FloatBuffer       // [mlpTile x 2·intermediate]
     let activated: FloatBuffer    // [mlpTile x intermediate]
-    /// Widened weight rows when weights stay mapped in bf16.
+    /// Widened weight rows when weights stay mapped in bf16; quantized activations and int32
+    /// products in the int8 mode.
     let weightTile: WeightScratch
     /// One attention scratch (gathered queries, scores, outputs of a query-head group) per worker.
     let attentionScratch: [AttentionScratch]
 
-    init(capacity: Int, configuration c: ModelConfiguration, workers: Int, mlpTile: Int = 1024) {
+    init(capacity: Int, configuration c: ModelConfiguration, workers: Int, mlpTile: Int = 1024,
+         compute: ComputeChoice? = nil, pool: ComputePool? = nil) {
         self.capacity = capacity
         self.mlpTile = min(mlpTile, capacity)
         let qkvWidth = (c.headCount + 2 * c.keyValueHeadCount) * c.headDimension
@@ -28,7 +30,12 @@ final class Workspace {
         gateUp = FloatBuffer(uninitializedCount: self.mlpTile * 2 * c.intermediateSize)
         activated = FloatBuffer(uninitializedCount: self.mlpTile * c.intermediateSize)
         let widest = max(c.hiddenSize, c.intermediateSize, c.headCount * c.headDimension)
-        weightTile = WeightScratch(tileRows: 512, maxColumns: widest)
+        var int8: Int8Scratch?
+        if let compute, compute.running == .int8, let pool {
+            int8 = Int8Scratch(maxInput: widest, maxOutput: max(qkvWidth, 2 * c.intermediateSize, c.hiddenSize),
+                               choice: compute, pool: pool)
+        }
+        weightTile = WeightScratch(tileRows: 512, maxColumns: widest, int8: int8)
         let groupSize = c.headCount / c.keyValueHeadCount
         attentionScratch = (0..<workers).map { _ in
             AttentionScratch(capacity: capacity, groupSize: groupSize, headDimension: c.headDimension)

@@ -145,7 +145,7 @@ struct ServeCommand: ParsableCommand {
                                                "max_length": "\(rewardModel.maxSequenceLength)"])
         let service = SelectionService(configuration: configuration, model: rewardModel, encoder: encoder, logger: logger)
         // What runs, once at start and as an info series: throughput depends on it several-fold.
-        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads)
+        let compute = ComputeEnvironment.current(threads: rewardModel.options.threads, compute: rewardModel.compute)
         logger.info("compute", metadata: Logger.Metadata(uniqueKeysWithValues: compute.fields.map { ($0.key, .string($0.value)) }))
         let computeLabels = Dictionary(uniqueKeysWithValues: compute.fields.map { ($0.key, $0.value) })
         service.metrics.set(.computeInfo, labels: computeLabels, 1)

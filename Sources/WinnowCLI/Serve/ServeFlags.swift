@@ -20,6 +20,9 @@ struct ServeModelFlags: ParsableArguments {
     @Option(name: .customLong(ServeSettings.weights.flag), help: ServeSettings.weights.argumentHelp)
     var weights: String?
 
+    @Option(name: .customLong(ServeSettings.compute.flag), help: ServeSettings.compute.argumentHelp)
+    var compute: String?
+
     @Option(name: .customLong(ServeSettings.overflow.flag), help: ServeSettings.overflow.argumentHelp)
     var overflow: String?
 
@@ -34,6 +37,7 @@ struct ServeModelFlags: ParsableArguments {
             (ServeSettings.tokenBudget, tokenBudget),
             (ServeSettings.maxLength, maxLength),
             (ServeSettings.weights, weights),
+            (ServeSettings.compute, compute),
             (ServeSettings.overflow, overflow),
             (ServeSettings.chatTemplate, chatTemplate),
         ].compactMap { setting, value in value.map { (setting, $0) } })

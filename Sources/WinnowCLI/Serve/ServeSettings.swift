@@ -26,6 +26,9 @@ enum ServeSettings {
     static let weights = ServeSetting("weights", .choice(WeightPrecision.allCases.map(\.rawValue)),
                                       default: modelOptions.weightPrecision.rawValue,
                                       help: "Weights in memory: float32 (fastest) or bfloat16 (mapped, about half the memory).")
+    static let compute = ServeSetting("compute", .choice(ComputeMode.allCases.map(\.rawValue)),
+                                      default: modelOptions.compute.rawValue,
+                                      help: "GEMM arithmetic: float32 (exact), int8 (VNNI/AVX2 through oneDNN, about a quarter of the weight memory) or bfloat16 (falls back to float32 where it cannot be faster).")
     static let overflow = ServeSetting("overflow", .choice(OverflowPolicy.allCases.map(\.rawValue)), default: OverflowPolicy.reject.rawValue,
                                        help: "Input longer than --max-length: reject, or truncate-left (keep BOS and the last tokens).")
     static let chatTemplate = ServeSetting("chat-template", .text, defaultDescription: "the checkpoint's default", valueName: "name",
@@ -99,7 +102,7 @@ enum ServeSettings {
 
     /// Every setting, in the order `--help` and README list them.
     static let all: [ServeSetting] = [
-        model, threads, tokenBudget, maxLength, weights, overflow, chatTemplate,
+        model, threads, tokenBudget, maxLength, weights, compute, overflow, chatTemplate,
         config, brokers, group, inputTopic, resultsTopic, deadLetterTopic, sftTopic, pairsTopic, policy, exactlyOnce,
         transactionIntervalMs, drainTimeout, kafkaProperties, maxCandidates, maxInflightTokens, maxInflightBytes,
         maxPairsPerGroup, maxSftRowsPerGroup, outputRetryTimeout, metricsAddress, logLevel,

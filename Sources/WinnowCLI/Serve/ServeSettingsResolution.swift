@@ -21,7 +21,8 @@ extension ServeSettingsResolver {
     func modelOptions() throws -> RewardModel.Options {
         var options = RewardModel.Options(tokenBudget: try integer(ServeSettings.tokenBudget) ?? RewardModel.Options().tokenBudget,
                                           maxSequenceLength: try integer(ServeSettings.maxLength) ?? RewardModel.Options().maxSequenceLength,
-                                          weightPrecision: try choice(ServeSettings.weights, as: WeightPrecision.self) ?? .float32)
+                                          weightPrecision: try choice(ServeSettings.weights, as: WeightPrecision.self) ?? .float32,
+                                          compute: try choice(ServeSettings.compute, as: ComputeMode.self) ?? .float32)
         if let threads = try integer(ServeSettings.threads) { options.threads = threads }
         return options
     }

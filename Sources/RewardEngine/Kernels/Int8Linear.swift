@@ -1,0 +1,111 @@
+import CKernels
+import Foundation
+
+/// A linear weight quantized for the int8 mode: `values[r][c] = round(w[r][c] / scales[r])` in
+/// [-127, 127] (symmetric, one float scale per output row), plus the per-row correction that
+/// makes the u8 activations' zero point exact.
+final class QuantizedMatrix: @unchecked Sendable {
+    let rows: Int
+    let columns: Int
+    let values: UnsafeMutablePointer<Int8>
+    let scales: FloatBuffer
+    /// `-zeroPoint · Σ_c values[r][c]`, added by the GEMM to output column r: the activations
+    /// are stored as `v + zeroPoint`, and this removes `zeroPoint · Σ values` exactly.
+    let offsets: UnsafeMutablePointer<Int32>
+
+    /// Quantizes the stacked `views` (`rows x columns` in all) for activations whose zero point
+    /// is `zeroPoint`, a few rows at a time through float32, releasing each view's mapped pages.
+    init(_ views: [TensorView], rows: Int, columns: Int, zeroPoint: Int32) {
+        self.rows = rows
+        self.columns = columns
+        values = .allocate(capacity: max(1, rows * columns))
+        scales = FloatBuffer(count: rows)
+        offsets = .allocate(capacity: max(1, rows))
+        let chunk = 64
+        let widened = FloatBuffer(uninitializedCount: chunk * columns)
+        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
+        defer { sums.deallocate() }
+        var row = 0
+        for view in views {
+            var local = 0
+            while local < view.shape[0] {
+                let count = min(chunk, view.shape[0] - local)
+                decode(view, into: widened.pointer, count: count * columns, offset: local * columns)
+                wn_quantize_weight_rows_s8(widened.pointer, Int32(count), Int32(columns), values + row * columns,
+                                           scales.pointer + row, sums)
+                for i in 0..<count { offsets[row + i] = -zeroPoint * sums[i] }
+                local += count; row += count
+            }
+            view.releasePages()
+        }
+    }
+
+    deinit {
+        values.deallocate()
+        offsets.deallocate()
+    }
+
+    var residentBytes: Int { rows * columns + rows * 8 }
+}
+
+/// Room for one row tile of the int8 GEMM: the quantized activations, their row scales and the
+/// int32 products, sized for the widest layer.
+final class Int8Scratch: @unchecked Sendable {
+    /// Rows quantized and multiplied per GEMM call: bounds the int32 buffer (512 x 6144 x 4 bytes
+    /// for Qwen3-0.6B's gate/up) while keeping each GEMM large.
+    static let tileRows = 512
+
+    let activations: UnsafeMutablePointer<UInt8>
+    let rowScales: FloatBuffer
+    let products: UnsafeMutablePointer<Int32>
+    let levels: Int32
+    let gemm: OneDNN.GemmU8S8S32
+    let pool: ComputePool
+
+    init(maxInput: Int, maxOutput: Int, choice: ComputeChoice, pool: ComputePool) {
+        activations = .allocate(capacity: Self.tileRows * maxInput)
+        rowScales = FloatBuffer(uninitializedCount: Self.tileRows)
+        products = .allocate(capacity: Self.tileRows * maxOutput)
+        levels = choice.activationLevels
+        gemm = choice.gemm!
+        self.pool = pool
+    }
+
+    deinit {
+        activations.deallocate()
+        products.deallocate()
+    }
+
+    /// Bytes this scratch holds, for the memory plan.
+    static func bytes(maxInput: Int, maxOutput: Int) -> Int { tileRows * (maxInput + 4 * maxOutput + 4) }
+}
+
+/// `out[rows x q.rows] (+)= input[rows x q.columns] · Wᵀ` in int8: each row tile's activations
+/// are quantized per row, multiplied by oneDNN's u8 x s8 -> s32 GEMM with the zero point removed
+/// through `q.offsets`, and dequantized with row scale x column scale into (or onto) `out`.
+func int8Linear(_ input: UnsafePointer<Float>, rows: Int, weight q: QuantizedMatrix,
+                into out: UnsafeMutablePointer<Float>, accumulate: Bool, scratch s: Int8Scratch) {
+    let k = q.columns, n = q.rows
+    var first = 0
+    while first < rows {
+        let count = min(Int8Scratch.tileRows, rows - first)
+        // Rows are independent: quantize and dequantize them on every worker, in blocks of 16.
+        let blocks = (count + 15) / 16
+        s.pool.parallelFor(blocks) { b in
+            let r = b * 16, m = min(16, count - r)
+            wn_quantize_rows_u8(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
+                                s.activations + r * k, s.rowScales.pointer + r)
+        }
+        let status = s.gemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "R")),
+                            Int64(count), Int64(n), Int64(k), 1, s.activations, Int64(k), 0,
+                            q.values, Int64(k), 0, 0, s.products, Int64(n), q.offsets)
+        // Only invalid arguments make oneDNN fail, and the shapes here are the model's own.
+        precondition(status == 0, "dnnl_gemm_u8s8s32 failed with status \(status) on \(count)x\(n)x\(k)")
+        s.pool.parallelFor(blocks) { b in
+            let r = b * 16, m = min(16, count - r)
+            wn_dequantize_rows(s.products + r * n, Int32(m), Int32(n), s.rowScales.pointer + r, q.scales.pointer,
+                               out + (first + r) * n, Int32(n), accumulate ? 1 : 0)
+        }
+        first += count
+    }
+}
