@@ -42,39 +42,34 @@ let package = Package(
         // Token ids -> rewards.
         // The element-wise loops between GEMMs, with AVX2+FMA paths chosen at run time.
         .target(name: "CKernels", path: "Sources/CKernels"),
-        .target(name: "RewardEngine", dependencies: ["CBLAS", "CKernels", "WinnowJSON"], path: "Sources/RewardEngine",
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
-                                .swiftLanguageMode(.v6)]),
+        .target(name: "RewardEngine", dependencies: ["CBLAS", "CKernels", "WinnowJSON"], path: "Sources/RewardEngine"),
 
         // The one JSON reader, value type and writer: tokenizer.json, chat templates' data and
         // `tojson`, records in and out, config files.
         .target(name: "WinnowJSON", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
-        ], path: "Sources/WinnowJSON", swiftSettings: [.swiftLanguageMode(.v6)]),
+        ], path: "Sources/WinnowJSON"),
 
         // Conversations -> token ids: tokenizer.json, the Jinja2 engine for chat templates, and the
         // model-card scoring input built from both.
-        .target(name: "WinnowTokenizer", dependencies: ["WinnowJSON"], path: "Sources/ChatText/Tokenizer",
-                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "WinnowTokenizer", dependencies: ["WinnowJSON"], path: "Sources/ChatText/Tokenizer"),
         .target(name: "WinnowJinja", dependencies: [
             "WinnowJSON", .product(name: "OrderedCollections", package: "swift-collections"),
-        ], path: "Sources/ChatText/Jinja",
-                swiftSettings: [.swiftLanguageMode(.v6)]),
+        ], path: "Sources/ChatText/Jinja"),
         .target(name: "ChatText", dependencies: ["WinnowTokenizer", "WinnowJinja", "WinnowJSON"],
-                path: "Sources/ChatText/Conversation", swiftSettings: [.swiftLanguageMode(.v6)]),
+                path: "Sources/ChatText/Conversation"),
 
         // A small safe Swift layer over librdkafka.
-        .target(name: "WinnowKafka", dependencies: ["CRdKafka"], path: "Sources/WinnowKafka", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "WinnowKafka", dependencies: ["CRdKafka"], path: "Sources/WinnowKafka"),
 
         // Scores -> decisions: rejection sampling, preference pairs, RL rewards.
-        .target(name: "Policies", dependencies: ["WinnowJSON"], path: "Sources/Policies",
-                swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "Policies", dependencies: ["WinnowJSON"], path: "Sources/Policies"),
 
         // The service: prompt groups in from Kafka, selections out.
         .target(name: "WinnowService", dependencies: [
             "RewardEngine", "ChatText", "WinnowJinja", "WinnowJSON", "WinnowKafka", "Policies", "COpenSSLCrypto",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Sources/WinnowService", swiftSettings: [.swiftLanguageMode(.v6)]),
+        ], path: "Sources/WinnowService"),
 
         // The HTTP front door: SGLang, vLLM and OpenRLHF reward endpoints and native prompt groups,
         // dynamically batched onto the same model, plus /metrics and the probes.
@@ -83,7 +78,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Sources/WinnowHTTP", swiftSettings: [.swiftLanguageMode(.v6)]),
+        ], path: "Sources/WinnowHTTP"),
 
         // The command-line tool, built as the `winnow` executable.
         .executableTarget(name: "WinnowCLI", dependencies: [
@@ -91,27 +86,26 @@ let package = Package(
             "CZlib", "CZstd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], path: "Sources/WinnowCLI", swiftSettings: [.swiftLanguageMode(.v6)]),
+        ], path: "Sources/WinnowCLI"),
 
-        .testTarget(name: "WinnowJSONTests", dependencies: ["WinnowJSON"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI", "WinnowJSON"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "WinnowJSONTests", dependencies: ["WinnowJSON"]),
+        .testTarget(name: "WinnowCLITests", dependencies: ["WinnowCLI", "WinnowJSON"]),
         .testTarget(name: "RewardEngineTests", dependencies: ["RewardEngine", "CKernels"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "WinnowTokenizerTests", dependencies: ["WinnowTokenizer", "WinnowJSON"], resources: [.copy("References")]),
         .testTarget(name: "ChatTextTests", dependencies: ["ChatText", "WinnowJinja", "WinnowJSON"], exclude: ["References"]),
         .testTarget(name: "WinnowJinjaTests", dependencies: ["WinnowJinja", "WinnowJSON"], exclude: ["References"]),
         // A real Tansu broker for the tests that need one (a library: test targets cannot share sources).
-        .target(name: "BrokerTestSupport", dependencies: ["WinnowKafka"], path: "Tests/BrokerTestSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "BrokerTestSupport", dependencies: ["WinnowKafka"], path: "Tests/BrokerTestSupport"),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "WinnowJSON"]),
-        .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "WinnowKafkaTests", dependencies: ["WinnowKafka", "BrokerTestSupport"]),
         // Real clients (Python requests + transformers, curl) against a `winnow serve --http-address`.
-        .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI", "BrokerTestSupport"], exclude: ["Clients"],
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "WinnowHTTPTests", dependencies: ["WinnowCLI", "BrokerTestSupport"], exclude: ["Clients"]),
         .testTarget(name: "WinnowServiceTests", dependencies: ["WinnowService", "WinnowCLI", "WinnowHTTP", "WinnowKafka", "RewardEngine",
-                                                              "ChatText", "WinnowJinja", "WinnowJSON", "Policies", "BrokerTestSupport"],
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
+                                                              "ChatText", "WinnowJinja", "WinnowJSON", "Policies", "BrokerTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    // Swift 6 language mode (strict concurrency) for every target, the fuzz targets included.
+    swiftLanguageModes: [.v6]
 )
 
 // libFuzzer targets (Fuzz/), declared only for `make fuzz` / `make fuzz-smoke`, which build them

@@ -26,7 +26,7 @@ import Testing
         }
     }
 
-    static let outOfRange: [(String, Any)] = [
+    static var outOfRange: [(String, Any)] { [
         ("max_position_embeddings", -5), ("max_position_embeddings", 0), ("max_position_embeddings", 1 << 40),
         ("hidden_size", -128), ("hidden_size", 0), ("hidden_size", Int.max),
         ("intermediate_size", -1), ("intermediate_size", 1 << 40),
@@ -37,7 +37,7 @@ import Testing
         ("vocab_size", 0), ("vocab_size", -512), ("vocab_size", 1 << 40),
         ("rms_norm_eps", -1.0), ("rms_norm_eps", 1e300),
         ("hidden_size", 1e30), ("max_position_embeddings", 1.5), ("vocab_size", "many"),
-    ]
+    ] }
 
     @Test(arguments: outOfRange.indices)
     func outOfRangeSizeNamesItsField(_ i: Int) throws {

@@ -1,8 +1,8 @@
 /// Ranges every config.json size must lie in before anything is allocated or indexed with it.
 ///
-/// RewardEngine is built with `-Ounchecked`, so an overflow or a negative count past this point
-/// would not trap but corrupt memory: every value the engine multiplies, allocates or indexes
-/// with is checked here explicitly. The limits are far above any released checkpoint (Llama 3.1
+/// An overflow or a negative count past this point would trap (end the process) or, inside the
+/// engine's raw-pointer loops, corrupt memory: every value the engine multiplies, allocates or
+/// indexes with is checked here explicitly, so a bad checkpoint is a typed error. The limits are far above any released checkpoint (Llama 3.1
 /// 405B: hidden 16,384, intermediate 53,248, 126 layers, 128 heads, vocab 128,256) and low
 /// enough that every product the engine forms from them fits in an Int.
 public enum ConfigurationLimits {

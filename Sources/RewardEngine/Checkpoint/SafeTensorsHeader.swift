@@ -13,8 +13,8 @@ public struct SafeTensorsEntry: Sendable, Equatable {
 
 /// Reads and checks a safetensors header without touching tensor data.
 ///
-/// Every size comes from the file, and RewardEngine is built with `-Ounchecked`: each sum and
-/// product here is computed with overflow reported, never trusted to trap.
+/// Every size comes from the file: each sum and product here is computed with overflow reported,
+/// so a hostile header is a typed error, not a trap that ends the process.
 public enum SafeTensorsHeader {
     /// The safetensors library's own limit on the JSON header (100 MB).
     public static let maximumHeaderBytes = 100_000_000
