@@ -45,9 +45,10 @@ extension Metric where Kind == GaugeKind {
                                            labels: ["partition", "topic"])
     /// Labels: RewardEngine's `ComputeEnvironment.fields` (a test checks they match).
     public static let computeInfo = Metric("winnow_compute_info",
-                                           help: "1, labelled with what the model computes on: CPU, features, BLAS core and how it was chosen, kernels.",
+                                           help: "1, labelled with what the model computes on: CPU, features, BLAS core and how it was chosen, kernels, compute mode (requested, running, and how).",
                                            labels: ["cpu", "cpu_family", "cpu_model", "cpu_features", "blas", "blas_core",
-                                                    "blas_core_choice", "threads", "kernels"])
+                                                    "blas_core_choice", "threads", "kernels", "compute", "compute_requested",
+                                                    "compute_detail"])
 }
 
 extension Metrics {
