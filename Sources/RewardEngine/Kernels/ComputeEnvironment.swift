@@ -20,14 +20,17 @@ public struct ComputeEnvironment: Sendable {
 
     private var computeChoice: ComputeChoice { compute ?? .resolve(.float32, threads: threads) }
 
+    /// The keys of `fields`, in order: the labels of the `winnow_compute_info` series.
+    public static let fieldNames = ["cpu", "cpu_family", "cpu_model", "cpu_features", "blas", "blas_core",
+                                    "blas_core_choice", "threads", "kernels", "compute", "compute_requested",
+                                    "compute_detail"]
+
     /// Labelled facts in a fixed order (key=value logs, the metrics info series).
     public var fields: [(key: String, value: String)] {
-        [("cpu", cpu.model), ("cpu_family", String(cpu.family)), ("cpu_model", String(cpu.modelNumber)),
-         ("cpu_features", cpu.features.joined(separator: " ")), ("blas", blasConfiguration),
-         ("blas_core", blasCore), ("blas_core_choice", blasChoice.description),
-         ("threads", String(threads)), ("kernels", kernels.description),
-         ("compute", computeChoice.running.rawValue), ("compute_requested", computeChoice.requested.rawValue),
-         ("compute_detail", computeChoice.detail)]
+        let values = [cpu.model, String(cpu.family), String(cpu.modelNumber), cpu.features.joined(separator: " "),
+                      blasConfiguration, blasCore, blasChoice.description, String(threads), kernels.description,
+                      computeChoice.running.rawValue, computeChoice.requested.rawValue, computeChoice.detail]
+        return zip(Self.fieldNames, values).map { (key: $0, value: $1) }
     }
 
     /// Human-readable lines, as `winnow inspect` and `winnow bench` print them.

@@ -1,6 +1,8 @@
 // The service's metrics (`winnow serve` with Kafka), declared once each. Their names are what
 // deploy/ (KEDA triggers, Prometheus rules) and the tests read: renaming one is a breaking change.
 
+import RewardEngine
+
 extension Metric where Kind == CounterKind {
     public static let recordsConsumed = Metric("winnow_records_consumed_total", help: "Input records read from the input topic.")
     public static let groupsScored = Metric("winnow_groups_scored_total",
@@ -46,9 +48,7 @@ extension Metric where Kind == GaugeKind {
     /// Labels: RewardEngine's `ComputeEnvironment.fields` (a test checks they match).
     public static let computeInfo = Metric("winnow_compute_info",
                                            help: "1, labelled with what the model computes on: CPU, features, BLAS core and how it was chosen, kernels, compute mode (requested, running, and how).",
-                                           labels: ["cpu", "cpu_family", "cpu_model", "cpu_features", "blas", "blas_core",
-                                                    "blas_core_choice", "threads", "kernels", "compute", "compute_requested",
-                                                    "compute_detail"])
+                                           labels: ComputeEnvironment.fieldNames)
 }
 
 extension Metrics {
