@@ -157,5 +157,63 @@ WN_AVX2 static float dot(const float *a, const float *b, int n) {
     return s;
 }
 
-const wn_kernel_table wn_kernels_avx2 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot};
+// Activations to u8 (contract in ckernels.h), 8 lanes: max|x|, then round(x · qmax / max|x|) with
+// vcvtps2dq (round half to even, as nearbyintf in the tail), clamp, add the zero point, narrow
+// through packssdw/packuswb (values 1..255 fit both).
+WN_AVX2 static void quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out,
+                                      float *scales) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256i high = _mm256_set1_epi32(qmax), low = _mm256_set1_epi32(-qmax), zero = _mm256_set1_epi32(qmax + 1);
+    for (int r = 0; r < rows; r++) {
+        const float *row = x + (size_t)r * stride;
+        uint8_t *q = out + (size_t)r * cols;
+        __m256 m = _mm256_setzero_ps();
+        int c = 0;
+        for (; c + 8 <= cols; c += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(row + c)));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+        float maxabs = _mm_cvtss_f32(h);
+        for (; c < cols; c++) maxabs = fmaxf(maxabs, fabsf(row[c]));
+        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
+        __m256 f = _mm256_set1_ps(inverse);
+        for (c = 0; c + 8 <= cols; c += 8) {
+            __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + c), f));
+            v = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(v, low), high), zero);
+            __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+            _mm_storel_epi64((__m128i *)(q + c), _mm_packus_epi16(words, words));
+        }
+        for (; c < cols; c++) {
+            int v = (int)nearbyintf(row[c] * inverse);
+            v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
+            q[c] = (uint8_t)(v + qmax + 1);
+        }
+        scales[r] = scale;
+    }
+}
+
+// int32 products to float32, multiplied then added in the scalar path's order (no FMA).
+WN_AVX2 static void dequantize_rows(const int32_t *c32, int rows, int cols, const float *row_scale,
+                                     const float *col_scale, float *out, int out_stride, int accumulate) {
+    for (int r = 0; r < rows; r++) {
+        const int32_t *in = c32 + (size_t)r * cols;
+        float *o = out + (size_t)r * out_stride;
+        float s = row_scale[r];
+        __m256 sv = _mm256_set1_ps(s);
+        int c = 0;
+        for (; c + 8 <= cols; c += 8) {
+            __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)(in + c))),
+                                     _mm256_mul_ps(sv, _mm256_loadu_ps(col_scale + c)));
+            if (accumulate) v = _mm256_add_ps(_mm256_loadu_ps(o + c), v);
+            _mm256_storeu_ps(o + c, v);
+        }
+        for (; c < cols; c++) {
+            float v = (float)in[c] * (s * col_scale[c]);
+            o[c] = accumulate ? o[c] + v : v;
+        }
+    }
+}
+
+const wn_kernel_table wn_kernels_avx2 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
+                                         quantize_rows_u8, dequantize_rows};
 #endif

@@ -138,5 +138,51 @@ WN_AVX512 static float dot(const float *a, const float *b, int n) {
     return _mm512_reduce_add_ps(s16);
 }
 
-const wn_kernel_table wn_kernels_avx512 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot};
+// Activations to u8 (contract in ckernels.h): max|x| by 16 lanes, then round(x · qmax / max|x|)
+// with vcvtps2dq (round half to even, as the scalar path's nearbyintf), clamp, add the zero
+// point and narrow with vpmovdb. Masked tails keep every column vectorised.
+WN_AVX512 static void quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out,
+                                        float *scales) {
+    const __m512i high = _mm512_set1_epi32(qmax), low = _mm512_set1_epi32(-qmax), zero = _mm512_set1_epi32(qmax + 1);
+    for (int r = 0; r < rows; r++) {
+        const float *row = x + (size_t)r * stride;
+        uint8_t *q = out + (size_t)r * cols;
+        __m512 m = _mm512_setzero_ps();
+        for (int c = 0; c < cols; c += 16) {
+            __mmask16 k = tail_mask(cols - c);
+            m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(k, row + c)));
+        }
+        float maxabs = _mm512_reduce_max_ps(m);
+        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
+        __m512 f = _mm512_set1_ps(inverse);
+        for (int c = 0; c < cols; c += 16) {
+            __mmask16 k = tail_mask(cols - c);
+            __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(k, row + c), f));
+            v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(v, low), high), zero);
+            _mm_mask_storeu_epi8(q + c, k, _mm512_cvtepi32_epi8(v));
+        }
+        scales[r] = scale;
+    }
+}
+
+// int32 products to float32: product · (row scale · column scale), multiplied then added in the
+// scalar path's order (no fused multiply-add), so every path writes the same floats.
+WN_AVX512 static void dequantize_rows(const int32_t *c32, int rows, int cols, const float *row_scale,
+                                       const float *col_scale, float *out, int out_stride, int accumulate) {
+    for (int r = 0; r < rows; r++) {
+        const int32_t *in = c32 + (size_t)r * cols;
+        float *o = out + (size_t)r * out_stride;
+        __m512 s = _mm512_set1_ps(row_scale[r]);
+        for (int c = 0; c < cols; c += 16) {
+            __mmask16 k = tail_mask(cols - c);
+            __m512 scale = _mm512_mul_ps(s, _mm512_maskz_loadu_ps(k, col_scale + c));
+            __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(k, in + c)), scale);
+            if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(k, o + c), v);
+            _mm512_mask_storeu_ps(o + c, k, v);
+        }
+    }
+}
+
+const wn_kernel_table wn_kernels_avx512 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
+                                           quantize_rows_u8, dequantize_rows};
 #endif

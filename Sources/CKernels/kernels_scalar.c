@@ -55,4 +55,38 @@ static float dot(const float *a, const float *b, int n) {
     return s;
 }
 
-const wn_kernel_table wn_kernels_scalar = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot};
+static void quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales) {
+    for (int r = 0; r < rows; r++) {
+        const float *row = x + (size_t)r * stride;
+        uint8_t *q = out + (size_t)r * cols;
+        float maxabs = 0;
+        for (int c = 0; c < cols; c++) maxabs = fmaxf(maxabs, fabsf(row[c]));
+        // An all-zero row quantizes to the zero point with scale 0: its products dequantize to 0.
+        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
+        int zero = qmax + 1;
+        for (int c = 0; c < cols; c++) {
+            // |row[c] * inverse| <= qmax up to rounding; the clamp keeps a rounding overshoot in range.
+            int v = (int)nearbyintf(row[c] * inverse);
+            v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
+            q[c] = (uint8_t)(v + zero);
+        }
+        scales[r] = scale;
+    }
+}
+
+static void dequantize_rows(const int32_t *c32, int rows, int cols, const float *row_scale, const float *col_scale,
+                        float *out, int out_stride, int accumulate) {
+    for (int r = 0; r < rows; r++) {
+        const int32_t *in = c32 + (size_t)r * cols;
+        float *o = out + (size_t)r * out_stride;
+        float s = row_scale[r];
+        if (accumulate) {
+            for (int c = 0; c < cols; c++) o[c] += (float)in[c] * (s * col_scale[c]);
+        } else {
+            for (int c = 0; c < cols; c++) o[c] = (float)in[c] * (s * col_scale[c]);
+        }
+    }
+}
+
+const wn_kernel_table wn_kernels_scalar = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
+                                          quantize_rows_u8, dequantize_rows};

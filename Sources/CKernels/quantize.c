@@ -1,28 +1,10 @@
-// Quantization loops of the int8 compute mode (see RewardEngine's Int8Linear.swift): activations
-// per row to unsigned 8-bit with a zero point, weights per output row to signed 8-bit, and the
-// int32 GEMM result back to float32. Plain C: they are O(rows x columns) beside the GEMM's
-// O(rows x columns x inner), so the compiler's vectorisation of these loops is enough.
+// Weight quantization of the int8 compute mode (see RewardEngine's Int8Linear.swift): weights per
+// output row to signed 8-bit, once at load. Plain C is enough for a load-time loop. The per-pass
+// loops (activations to u8, int32 products back to float32) run on every forward pass and are
+// per-ISA kernels (kernels_*.c): at the x86-64 baseline `nearbyintf` is a libm call per element,
+// which made quantizing activations cost an eighth of the int8 GEMM itself.
 #include "ckernels.h"
 #include <math.h>
-
-void wn_quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales) {
-    for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * stride;
-        uint8_t *q = out + (size_t)r * cols;
-        float maxabs = 0;
-        for (int c = 0; c < cols; c++) maxabs = fmaxf(maxabs, fabsf(row[c]));
-        // An all-zero row quantizes to the zero point with scale 0: its products dequantize to 0.
-        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
-        int zero = qmax + 1;
-        for (int c = 0; c < cols; c++) {
-            // |row[c] * inverse| <= qmax up to rounding; the clamp keeps a rounding overshoot in range.
-            int v = (int)nearbyintf(row[c] * inverse);
-            v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
-            q[c] = (uint8_t)(v + zero);
-        }
-        scales[r] = scale;
-    }
-}
 
 void wn_quantize_weight_rows_s8(const float *w, int rows, int cols, int8_t *out, float *scales, int32_t *sums) {
     for (int r = 0; r < rows; r++) {
@@ -40,19 +22,5 @@ void wn_quantize_weight_rows_s8(const float *w, int rows, int cols, int8_t *out,
         }
         scales[r] = maxabs / 127.0f;
         sums[r] = sum;
-    }
-}
-
-void wn_dequantize_rows(const int32_t *c32, int rows, int cols, const float *row_scale, const float *col_scale,
-                        float *out, int out_stride, int accumulate) {
-    for (int r = 0; r < rows; r++) {
-        const int32_t *in = c32 + (size_t)r * cols;
-        float *o = out + (size_t)r * out_stride;
-        float s = row_scale[r];
-        if (accumulate) {
-            for (int c = 0; c < cols; c++) o[c] += (float)in[c] * (s * col_scale[c]);
-        } else {
-            for (int c = 0; c < cols; c++) o[c] = (float)in[c] * (s * col_scale[c]);
-        }
     }
 }

@@ -63,8 +63,10 @@ import Testing
             for path in paths where path != .scalar {
                 for (kernel, (got, want)) in zip(KernelOutputs.names, zip(results[path]!, reference)) {
                     #expect(got.count == want.count)
+                    // The int8 kernels promise identical bytes and floats on every path.
+                    let exact = kernel.contains("quantize")
                     for (a, b) in zip(got, want) {
-                        #expect(abs(a - b) <= 2e-6 * max(1, abs(b)) || (a.isNaN && b.isNaN),
+                        #expect(exact ? a == b : abs(a - b) <= 2e-6 * max(1, abs(b)) || (a.isNaN && b.isNaN),
                                 "\(kernel) n=\(n) on \(path): \(a) vs scalar \(b)")
                     }
                 }
@@ -95,7 +97,8 @@ import Testing
 
 /// The outputs of every kernel for one input, on whichever path is active.
 private struct KernelOutputs {
-    static let names = ["softmax", "softmax+softcap", "swiglu", "geglu", "rms_norm", "rope", "bf16_to_f32", "dot"]
+    static let names = ["softmax", "softmax+softcap", "swiglu", "geglu", "rms_norm", "rope", "bf16_to_f32", "dot",
+                        "quantize_u8 (VNNI)", "quantize_u8 (7-bit)", "quantize_u8 (ties)", "dequantize", "dequantize+accumulate"]
     let all: [[Float]]
 
     init(x: [Float], w: [Float], bf16: [UInt16], n: Int) {
@@ -119,7 +122,26 @@ private struct KernelOutputs {
         var widened = [Float](repeating: 0, count: n)
         bf16.withUnsafeBufferPointer { src in widened.withUnsafeMutableBufferPointer { wn_bf16_to_f32(src.baseAddress, $0.baseAddress, n) } }
         let dot = [wn_dot(x, w, Int32(n))]
-        all = [softmax, capped, swiglu, geglu, norm, rope, widened, dot]
+        // Two rows of n activations (the second one row further on, so the stride is exercised),
+        // quantized with both activation widths: bytes and row scales, as floats.
+        func quantized(_ rows: [Float], count: Int, stride: Int, qmax: Int32) -> [Float] {
+            var bytes = [UInt8](repeating: 0, count: 2 * count), scales = [Float](repeating: 0, count: 2)
+            wn_quantize_rows_u8(rows, 2, Int32(count), Int32(stride), qmax, &bytes, &scales)
+            return bytes.map(Float.init) + scales
+        }
+        let vnni = quantized(x, count: n, stride: max(n, 1), qmax: 127)
+        let sevenBit = quantized(x, count: n, stride: max(n, 1), qmax: 63)
+        // Halves after scaling (max|x| = qmax makes the factor 1): every path must round them to even.
+        let halves: [Float] = (0..<2 * max(n, 1)).map { i in i == 0 ? 127 : Float(i % 9) - 4.5 }
+        let ties = quantized(halves, count: n, stride: max(n, 1), qmax: 127)
+        let products = (0..<2 * n).map { Int32(x[$0 % x.count] * 1e6) }
+        let columnScales = (0..<n).map { w[$0] * 1e-3 }
+        let rowScales: [Float] = [0.0123, 3.5]
+        var dequantized = [Float](repeating: 0, count: 2 * n)
+        var accumulated = (0..<2 * n).map { x[$0 % x.count] }
+        wn_dequantize_rows(products, 2, Int32(n), rowScales, columnScales, &dequantized, Int32(n), 0)
+        wn_dequantize_rows(products, 2, Int32(n), rowScales, columnScales, &accumulated, Int32(n), 1)
+        all = [softmax, capped, swiglu, geglu, norm, rope, widened, dot, vnni, sevenBit, ties, dequantized, accumulated]
     }
 }
 
