@@ -50,6 +50,21 @@ final class DecoderClassifier: @unchecked Sendable {
         // Rows carried through a layer: all of them, until the last layer narrows them down.
         var rows = n
         let scoredRows = Array(Set(pass.scored.map(\.row))).sorted()
+        // Attention batches depend on the pass's segments only: planned once for every layer.
+        let batches = CausalAttention.batches(pass.segments, groupSize: groupSize, capacity: ws.capacity)
+        // The last layer's attention is needed for the scored rows only (their keys and values
+        // still come from every row's projection).
+        let lastBatches = CausalAttention.batches(pass.segments, groupSize: groupSize, capacity: ws.capacity,
+                                                  onlyRows: scoredRows)
+        // Each segment's queries, keys, values and output inside the packed buffers (the same every layer).
+        let operands = pass.segments.map { segment in
+            let rows = qkv + segment.start * qkvWidth
+            return AttentionSegment(
+                queries: rows, queryStride: qkvWidth,
+                own: KeyValueRows(keys: rows + heads * d, values: rows + (heads + kvHeads) * d,
+                                  rowStride: qkvWidth, count: segment.length),
+                output: attention + segment.start * attentionWidth, outputStride: attentionWidth)
+        }
         var t = now()
         pass.tokens.withUnsafeBufferPointer { tokens in
             pool.parallelFor(n, minimumPerWorker: 64) { r in
@@ -88,24 +103,19 @@ final class DecoderClassifier: @unchecked Sendable {
                     (destination + r * cache.rowWidth).update(from: qkv + (segment.start + r) * qkvWidth + heads * d, count: 2 * kvWidth)
                 }
             }
-            let segments = pass.segments
             let window = c.slidingLayers[layer] ? c.slidingWindow : nil
-            pool.parallelTasks(segments.count * kvHeads) { task, worker in
-                let segment = segments[task / kvHeads], keyValueHead = task % kvHeads
-                let rows = qkv + segment.start * qkvWidth
-                let context = segment.context.map { slot -> KeyValueRows in
-                    let cached = cache.rows(slot, layer: layer)
-                    return KeyValueRows(keys: cached, values: cached + kvWidth, rowStride: cache.rowWidth, count: slot.count)
+            operands.withUnsafeBufferPointer { operands in
+                let batches = layer == blocks.count - 1 ? lastBatches : batches
+                pool.parallelTasks(batches.count * kvHeads) { task, worker in
+                    let batch = batches[task / kvHeads], keyValueHead = task % kvHeads
+                    let context = batch.context.map { slot -> KeyValueRows in
+                        let cached = cache.rows(slot, layer: layer)
+                        return KeyValueRows(keys: cached, values: cached + kvWidth, rowStride: cache.rowWidth, count: slot.count)
+                    }
+                    CausalAttention.run(batch, segments: operands, context: context, keyValueHead: keyValueHead,
+                                        groupSize: groupSize, headDimension: d, scale: scale, softcap: softcap,
+                                        window: window, scratch: ws.attentionScratch[worker])
                 }
-                let operands = AttentionOperands(
-                    queries: rows, queryStride: qkvWidth,
-                    own: KeyValueRows(keys: rows + heads * d, values: rows + (heads + kvHeads) * d,
-                                      rowStride: qkvWidth, count: segment.length),
-                    context: context,
-                    output: attention + segment.start * attentionWidth, outputStride: attentionWidth,
-                    tokens: segment.length)
-                CausalAttention.run(operands, keyValueHead: keyValueHead, groupSize: groupSize, headDimension: d,
-                                    scale: scale, softcap: softcap, window: window, scratch: ws.attentionScratch[worker])
             }
             profile.add(.attention, since: t); t = now()
             // Past the last attention, only the scored rows matter: gather them to the top of

@@ -1,8 +1,8 @@
 import CBLAS
 import CKernels
 
-/// Keys and values a segment's queries attend to: rows of `[k | v]` laid out with `rowStride`
-/// floats between tokens, `values` a fixed distance after `keys`.
+/// Keys and values some queries attend to: rows of `[k | v]` laid out with `rowStride` floats
+/// between tokens, `values` a fixed distance after `keys`.
 struct KeyValueRows {
     var keys: UnsafePointer<Float>
     var values: UnsafePointer<Float>
@@ -10,107 +10,212 @@ struct KeyValueRows {
     var count: Int
 }
 
-/// One segment's attention operands: its own queries/keys/values inside the packed projection
-/// output, and optionally a cached context (a shared prompt's keys and values) that comes
-/// before its own tokens and is fully visible to them.
-struct AttentionOperands {
+/// One segment's own operands inside the packed projection output: its queries, keys and values,
+/// and where its attention output goes.
+struct AttentionSegment {
     var queries: UnsafePointer<Float>
     var queryStride: Int
     var own: KeyValueRows
-    var context: KeyValueRows?
     var output: UnsafeMutablePointer<Float>
     var outputStride: Int
-    var tokens: Int
 }
 
-/// One worker's scratch for `CausalAttention`: the query heads of one key/value head gathered
-/// into one matrix, their score block, and their output block.
+/// Query blocks that run as one batch for one key/value head: blocks of segments that continue
+/// the same cached prefix (a best-of-N group's candidates), or the blocks of one segment without
+/// a context. Each block is `count` query positions of one segment, for all `groupSize` query heads
+/// of the key/value head.
+struct AttentionBatch {
+    struct Block {
+        var segment: Int
+        var first: Int
+        var count: Int
+    }
+
+    /// The prefix every block attends to before its own tokens, or nil.
+    var context: PrefixCache.Slot?
+    var blocks: [Block] = []
+    /// Rows of the gathered query matrix: `groupSize · Σ count`.
+    var rows = 0
+    /// Leading dimension of the score matrix: the context plus the longest own prefix any block sees.
+    var width = 0
+}
+
+/// One worker's scratch for `CausalAttention`: a batch's gathered queries, its score matrix and
+/// its outputs.
 struct AttentionScratch {
-    let queries: FloatBuffer   // [groupSize · blockRows x headDim]
-    let scores: FloatBuffer    // [groupSize · blockRows x capacity]
-    let outputs: FloatBuffer   // [groupSize · blockRows x headDim]
+    /// Most rows in one batch: large enough that the context GEMMs of a best-of-N group's
+    /// candidates are one big product (keys packed once for all of them), small enough that the
+    /// scores stay near the L2 cache.
+    static func rowLimit(groupSize: Int) -> Int { max(1024, CausalAttention.unitRows(groupSize: groupSize)) }
+
+    let queries: FloatBuffer   // [rowLimit x headDim]
+    let scores: FloatBuffer    // [unitRows x capacity]: one block at any width, or more at smaller widths
+    let outputs: FloatBuffer   // [rowLimit x headDim]
 
     init(capacity: Int, groupSize: Int, headDimension: Int) {
-        let rows = groupSize * CausalAttention.blockRows(groupSize: groupSize)
+        let rows = Self.rowLimit(groupSize: groupSize)
         queries = FloatBuffer(uninitializedCount: rows * headDimension)
-        scores = FloatBuffer(uninitializedCount: rows * capacity)
+        scores = FloatBuffer(uninitializedCount: CausalAttention.unitRows(groupSize: groupSize) * capacity)
         outputs = FloatBuffer(uninitializedCount: rows * headDimension)
     }
 
     /// Floats one scratch holds, for the memory plan.
     static func floats(capacity: Int, groupSize: Int, headDimension: Int) -> Int {
-        let rows = groupSize * CausalAttention.blockRows(groupSize: groupSize)
-        return rows * (capacity + 2 * headDimension)
+        2 * rowLimit(groupSize: groupSize) * headDimension + CausalAttention.unitRows(groupSize: groupSize) * capacity
     }
 }
 
-/// Causal grouped-query attention of one segment and one key/value head, for all the query
-/// heads that share it, in blocks of query rows so the score scratch is
-/// `groupSize · blockRows x (context + tokens)` rather than quadratic, and each block
-/// multiplies only against the keys it may see.
+/// Causal grouped-query attention, batched:
 ///
-///     scores = scale · Q_group · [K_context ; K_own]ᵀ      (own keys causally masked)
+///     scores = scale · Q_batch · [K_context ; K_own]ᵀ      (own keys causally masked)
 ///     out    = softmax(scores) · [V_context ; V_own]
 ///
-/// The query heads of a group are gathered head after head into one matrix, so each block is
-/// one score GEMM and one value GEMM of `groupSize · rows` rows against keys and values packed
-/// once — rather than `groupSize` GEMMs of `rows` rows that each pack the same keys again. Blocks
-/// are small enough (`blockRows`) that little of the causal triangle's upper half is computed
-/// and discarded, and large enough to keep the GEMMs efficient.
+/// The query heads sharing a key/value head are gathered head after head into one matrix, so a
+/// block of positions is `groupSize · count` rows multiplied against keys and values packed once
+/// rather than once per query head. Blocks are small enough (`blockRows`) that little of the
+/// causal triangle's upper half is computed and discarded.
+///
+/// Blocks of candidates that continue the same cached prompt share one batch: the context part
+/// of their scores is one GEMM of all their rows against the prompt's keys, and their context
+/// values one more, instead of one small pair per candidate block that each packs the prompt's
+/// keys and values again — in best-of-N the prompt is most of what every candidate attends to.
+/// Each block's own keys and values (its candidate's tokens so far) are small GEMMs of their own.
 ///
 /// Score columns are absolute key positions (context tokens are positions `0..<context`, own
 /// tokens follow), so a sliding window of `w` keeps columns `pos - w + 1 ... pos` of the row
 /// at position `pos`. With `softcap > 0` logits are capped to `softcap · tanh(logit / softcap)`.
 enum CausalAttention {
-    /// Query positions per block: the group's GEMMs then have about 128 rows
+    /// Query positions per block: a block's GEMMs then have about 128 rows
     /// (`groupSize · blockRows`), at least 32 positions per head.
     static func blockRows(groupSize: Int) -> Int {
         max(32, 128 / max(1, groupSize))
     }
 
-    static func run(_ o: AttentionOperands, keyValueHead: Int, groupSize: Int, headDimension d: Int,
+    /// Rows of the largest block.
+    static func unitRows(groupSize: Int) -> Int { max(1, groupSize) * blockRows(groupSize: groupSize) }
+
+    /// Splits a pass's segments into batches: segments continuing the same prefix together, every
+    /// other segment alone, each cut where the scratch (`AttentionScratch`) would overflow.
+    /// `capacity` is the scratch's score capacity per row of a block (the workspace capacity);
+    /// no segment with its context is longer. With `onlyRows` (ascending packed rows) only those
+    /// rows' queries are computed: the last layer, where only the scored rows go on.
+    static func batches(_ segments: [ForwardPass.Segment], groupSize: Int, capacity: Int,
+                        onlyRows: [Int]? = nil) -> [AttentionBatch] {
+        let blockRows = blockRows(groupSize: groupSize)
+        let rowLimit = AttentionScratch.rowLimit(groupSize: groupSize)
+        let scoreLimit = unitRows(groupSize: groupSize) * capacity
+        // Segments by shared context, in order of first appearance; no context: alone.
+        var groups: [(context: PrefixCache.Slot?, members: [Int])] = []
+        var groupOf: [PrefixCache.Slot: Int] = [:]
+        for (index, segment) in segments.enumerated() where segment.length > 0 {
+            if let slot = segment.context {
+                if let g = groupOf[slot] { groups[g].members.append(index); continue }
+                groupOf[slot] = groups.count
+            }
+            groups.append((segment.context, [index]))
+        }
+        // Each segment's query blocks: runs of `blockRows` positions, or single rows of `onlyRows`
+        // (segments are laid end to end in order, so one walk assigns the rows).
+        var blocks = [[AttentionBatch.Block]](repeating: [], count: segments.count)
+        if let onlyRows {
+            var index = 0
+            for row in onlyRows {
+                while index < segments.count && segments[index].start + segments[index].length <= row { index += 1 }
+                guard index < segments.count, row >= segments[index].start else { continue }
+                blocks[index].append(.init(segment: index, first: row - segments[index].start, count: 1))
+            }
+        } else {
+            for (index, segment) in segments.enumerated() {
+                for first in stride(from: 0, to: segment.length, by: blockRows) {
+                    blocks[index].append(.init(segment: index, first: first, count: min(blockRows, segment.length - first)))
+                }
+            }
+        }
+        var batches: [AttentionBatch] = []
+        for group in groups {
+            let contextLength = group.context?.count ?? 0
+            let width = contextLength + group.members.map { segments[$0].length }.max()!
+            precondition(width <= capacity, "a segment with its context exceeds the attention scratch")
+            let rowsPerBatch = min(rowLimit, scoreLimit / width)
+            var batch = AttentionBatch(context: group.context, width: width)
+            for index in group.members {
+                for block in blocks[index] {
+                    if batch.rows + groupSize * block.count > rowsPerBatch && !batch.blocks.isEmpty {
+                        batches.append(batch)
+                        batch = AttentionBatch(context: group.context, width: width)
+                    }
+                    batch.blocks.append(block)
+                    batch.rows += groupSize * block.count
+                }
+            }
+            if !batch.blocks.isEmpty { batches.append(batch) }
+        }
+        return batches
+    }
+
+    /// Runs one batch for one key/value head. `segments[b.segment]` gives each block's operands;
+    /// `context` holds the batch's cached keys/values (`batch.context.count` rows) or is nil.
+    static func run(_ batch: AttentionBatch, segments: UnsafeBufferPointer<AttentionSegment>, context: KeyValueRows?,
+                    keyValueHead: Int, groupSize: Int, headDimension d: Int,
                     scale: Float, softcap: Float = 0, window: Int? = nil, scratch: AttentionScratch) {
         let firstHead = keyValueHead * groupSize
-        let contextLength = o.context?.count ?? 0
-        let blockRows = blockRows(groupSize: groupSize)
+        let contextLength = context?.count ?? 0
+        let width = batch.width
         let gathered = scratch.queries.pointer, scores = scratch.scores.pointer, outputs = scratch.outputs.pointer
-        var first = 0
-        while first < o.tokens {
-            let rows = min(blockRows, o.tokens - first)
-            let groupRows = groupSize * rows
-            let visible = first + rows  // own keys 0..<visible are seen by some row of the block
-            let width = contextLength + visible
-            // Row `j · rows + r` of the group matrices is query head `firstHead + j` at position `first + r`.
+        precondition(batch.rows * d <= scratch.queries.count && batch.rows * width <= scratch.scores.count)
+
+        // Gather: block after block, and inside a block row `j · count + r` is query head
+        // `firstHead + j` at position `first + r`.
+        var base = 0
+        for block in batch.blocks {
+            let s = segments[block.segment]
             for j in 0..<groupSize {
-                let source = o.queries + first * o.queryStride + (firstHead + j) * d
-                for r in 0..<rows {
-                    (gathered + (j * rows + r) * d).update(from: source + r * o.queryStride, count: d)
+                let source = s.queries + block.first * s.queryStride + (firstHead + j) * d
+                for r in 0..<block.count {
+                    (gathered + (base + j * block.count + r) * d).update(from: source + r * s.queryStride, count: d)
                 }
             }
-            if let context = o.context {
-                gemmScores(gathered, d, context.keys + keyValueHead * d, context.rowStride,
-                           rows: groupRows, keys: contextLength, d: d, scale: scale, into: scores, ld: width)
-            }
-            gemmScores(gathered, d, o.own.keys + keyValueHead * d, o.own.rowStride,
-                       rows: groupRows, keys: visible, d: d, scale: scale, into: scores + contextLength, ld: width)
-            for i in 0..<groupRows {
-                let position = contextLength + first + i % rows
+            base += groupSize * block.count
+        }
+        // Every row against the shared context at once.
+        if let context {
+            gemmScores(gathered, d, context.keys + keyValueHead * d, context.rowStride,
+                       rows: batch.rows, keys: contextLength, d: d, scale: scale, into: scores, ld: width)
+        }
+        // Each block against its own keys, then its rows' softmax.
+        base = 0
+        for block in batch.blocks {
+            let s = segments[block.segment]
+            let rows = groupSize * block.count
+            let visible = block.first + block.count  // own keys 0..<visible are seen by some row of the block
+            let blockScores = scores + base * width
+            gemmScores(gathered + base * d, d, s.own.keys + keyValueHead * d, s.own.rowStride,
+                       rows: rows, keys: visible, d: d, scale: scale, into: blockScores + contextLength, ld: width)
+            for i in 0..<rows {
+                let position = contextLength + block.first + i % block.count
                 let begin = window.map { max(0, position - $0 + 1) } ?? 0
-                wn_softmax_row(scores + i * width, Int32(begin), Int32(position + 1), Int32(width), softcap)
+                wn_softmax_row(blockScores + i * width, Int32(begin), Int32(position + 1), Int32(contextLength + visible), softcap)
             }
-            if let context = o.context {
-                gemmWeightedValues(scores, ld: width, context.values + keyValueHead * d, context.rowStride,
-                                   rows: groupRows, keys: contextLength, d: d, into: outputs, d, accumulate: false)
-            }
-            gemmWeightedValues(scores + contextLength, ld: width, o.own.values + keyValueHead * d, o.own.rowStride,
-                               rows: groupRows, keys: visible, d: d, into: outputs, d, accumulate: o.context != nil)
+            base += rows
+        }
+        if let context {
+            gemmWeightedValues(scores, ld: width, context.values + keyValueHead * d, context.rowStride,
+                               rows: batch.rows, keys: contextLength, d: d, into: outputs, d, accumulate: false)
+        }
+        base = 0
+        for block in batch.blocks {
+            let s = segments[block.segment]
+            let rows = groupSize * block.count
+            gemmWeightedValues(scores + base * width + contextLength, ld: width, s.own.values + keyValueHead * d,
+                               s.own.rowStride, rows: rows, keys: block.first + block.count, d: d,
+                               into: outputs + base * d, d, accumulate: context != nil)
             for j in 0..<groupSize {
-                let destination = o.output + first * o.outputStride + (firstHead + j) * d
-                for r in 0..<rows {
-                    (destination + r * o.outputStride).update(from: outputs + (j * rows + r) * d, count: d)
+                let destination = s.output + block.first * s.outputStride + (firstHead + j) * d
+                for r in 0..<block.count {
+                    (destination + r * s.outputStride).update(from: outputs + (base + j * block.count + r) * d, count: d)
                 }
             }
-            first += rows
+            base += rows
         }
     }
 

@@ -2,7 +2,7 @@
 /// Planned once for `capacity` prefix tokens: `[layer][token][k | v]`.
 final class PrefixCache {
     /// A prefix's token range in the cache.
-    struct Slot: Equatable {
+    struct Slot: Hashable {
         var offset: Int
         var count: Int
     }
