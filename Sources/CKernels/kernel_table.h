@@ -14,6 +14,12 @@ typedef struct {
     void (*rope)(float *x, int heads, int head_dim, const float *c, const float *s);
     void (*bf16_to_f32)(const uint16_t *src, float *dst, size_t n);
     float (*dot)(const float *a, const float *b, int n);
+    /// dst = src ⊙ signs, then each run of `block` floats times the (unnormalised, ±1) Walsh-Hadamard
+    /// matrix of that order; block is a power of two >= 16 dividing cols; dst may be src.
+    void (*hadamard)(const float *src, const float *signs, int cols, int block, float *dst);
+    /// One row of wn_quantize_rows_u8: q[c] = clamp(round(row[c] * qmax / max|row|), ±qmax) + qmax + 1
+    /// (round to nearest even, as nearbyintf); returns max|row| / qmax * unit.
+    float (*quantize_row)(const float *row, int cols, int qmax, float unit, uint8_t *q);
 } wn_kernel_table;
 
 extern const wn_kernel_table wn_kernels_scalar;

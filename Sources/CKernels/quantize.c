@@ -1,26 +1,23 @@
 // Quantization loops of the int8 compute mode (see RewardEngine's Int8Linear.swift): activations
-// per row to unsigned 8-bit with a zero point, weights per output row to signed 8-bit, and the
-// int32 GEMM result back to float32. Plain C: they are O(rows x columns) beside the GEMM's
-// O(rows x columns x inner), so the compiler's vectorisation of these loops is enough.
+// per row to unsigned 8-bit with a zero point (the row kernel per instruction set, dispatch.c:
+// the portable build cannot vectorise nearbyintf, which made this pass cost a sizeable share of
+// the GEMM it feeds), weights per output row to signed 8-bit at load, and the int32 GEMM result
+// back to float32 (plain C, which the compiler vectorises).
 #include "ckernels.h"
 #include <math.h>
 
 void wn_quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales) {
+    for (int r = 0; r < rows; r++) scales[r] = wn_quantize_row_u8(x + (size_t)r * stride, cols, qmax, 1, out + (size_t)r * cols);
+}
+
+void wn_quantize_rows_u8_rotated(const float *x, int rows, int cols, int stride, int qmax, const float *signs,
+                                 int block, float *work, uint8_t *out, float *scales) {
+    // Quantization is scale-free, so the rotation's 1/sqrt(block) costs no pass over the row: it
+    // goes into the row's scale.
+    float unit = 1.0f / sqrtf((float)block);
     for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * stride;
-        uint8_t *q = out + (size_t)r * cols;
-        float maxabs = 0;
-        for (int c = 0; c < cols; c++) maxabs = fmaxf(maxabs, fabsf(row[c]));
-        // An all-zero row quantizes to the zero point with scale 0: its products dequantize to 0.
-        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
-        int zero = qmax + 1;
-        for (int c = 0; c < cols; c++) {
-            // |row[c] * inverse| <= qmax up to rounding; the clamp keeps a rounding overshoot in range.
-            int v = (int)nearbyintf(row[c] * inverse);
-            v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
-            q[c] = (uint8_t)(v + zero);
-        }
-        scales[r] = scale;
+        wn_hadamard_row(x + (size_t)r * stride, signs, cols, block, work);
+        scales[r] = wn_quantize_row_u8(work, cols, qmax, unit, out + (size_t)r * cols);
     }
 }
 

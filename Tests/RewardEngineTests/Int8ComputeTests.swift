@@ -142,7 +142,7 @@ import Testing
                                                bytes: weight.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0) })],
                                         to: file)
             let view = try #require(try SafeTensorsFile(url: file).tensors["w"])
-            let q = QuantizedMatrix([view], rows: n, columns: k, zeroPoint: choice.activationLevels + 1)
+            let q = QuantizedMatrix([view], rows: n, columns: k, zeroPoint: choice.activationLevels + 1, rotated: false)
             let scratch = Int8Scratch(maxInput: k, maxOutput: n, choice: choice, pool: ComputePool(threads: 2))
             for accumulate in [false, true] {
                 var out = accumulate ? bias : [Float](repeating: 0, count: rows * n)
