@@ -54,7 +54,7 @@ struct DecoderBlockWeights: @unchecked Sendable {
             (p + "self_attn.q_proj.weight", [qRows, h]),
             (p + "self_attn.k_proj.weight", [kvRows, h]),
             (p + "self_attn.v_proj.weight", [kvRows, h]),
-        ], format: Int8Diagnostics.format(format, kind: "qkv", layer: index))
+        ], format: format)
         if c.attentionBias {
             qkvBias = try store.concatenatedRows([
                 (p + "self_attn.q_proj.bias", [qRows]),
@@ -67,12 +67,12 @@ struct DecoderBlockWeights: @unchecked Sendable {
             queryNorm = try norm("self_attn.q_norm.weight", d)
             keyNorm = try norm("self_attn.k_norm.weight", d)
         }
-        output = try WeightMatrix(store, [(p + "self_attn.o_proj.weight", [h, qRows])], format: Int8Diagnostics.format(format, kind: "o", layer: index))
+        output = try WeightMatrix(store, [(p + "self_attn.o_proj.weight", [h, qRows])], format: format)
         gateUp = try WeightMatrix(store, [
             (p + "mlp.gate_proj.weight", [i, h]),
             (p + "mlp.up_proj.weight", [i, h]),
-        ], format: Int8Diagnostics.format(format, kind: "gateup", layer: index))
-        down = try WeightMatrix(store, [(p + "mlp.down_proj.weight", [h, i])], format: Int8Diagnostics.format(format, kind: "down", layer: index))
+        ], format: format)
+        down = try WeightMatrix(store, [(p + "mlp.down_proj.weight", [h, i])], format: format)
         if c.mlpBias {
             gateUpBias = try store.concatenatedRows([(p + "mlp.gate_proj.bias", [i]), (p + "mlp.up_proj.bias", [i])])
             downBias = try store.floats(p + "mlp.down_proj.bias", shape: [h])

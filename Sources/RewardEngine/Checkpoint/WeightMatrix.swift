@@ -18,12 +18,14 @@ enum WeightFormat: Sendable {
     /// Left mapped as stored, widened a tile at a time (float32 compute, `--weights bfloat16`).
     case mapped
     /// Quantized to signed 8 bits per output row at load (int8 compute), for activations
-    /// stored with `zeroPoint`; `rotated`: input and weight rows go through a HadamardRotation.
-    case int8(zeroPoint: Int32, rotated: Bool)
+    /// stored with `zeroPoint`, with the input's HadamardRotation folded in where the width has
+    /// one (every linear: it lowered int8's score error on both checkpoints measured, most where
+    /// rows carry a few large entries; BENCHMARKS.md "int8 fidelity").
+    case int8(zeroPoint: Int32)
 
     init(precision: WeightPrecision, compute: ComputeChoice) {
         if compute.running == .int8 {
-            self = .int8(zeroPoint: compute.activationLevels + 1, rotated: false)
+            self = .int8(zeroPoint: compute.activationLevels + 1)
         } else {
             self = precision == .float32 ? .float32 : .mapped
         }
@@ -38,7 +40,6 @@ struct WeightMatrix: @unchecked Sendable {
         case float32(FloatBuffer)
         case mapped([TensorView])
         case int8(QuantizedMatrix)
-        case fakeActivations(FloatBuffer, levels: Int32)
     }
 
     let rows: Int
@@ -53,21 +54,8 @@ struct WeightMatrix: @unchecked Sendable {
         switch format {
         case .mapped:
             storage = .mapped(views)
-        case .int8(let zeroPoint, _) where Int8Diagnostics.only == "activations":
-            let buffer = FloatBuffer(uninitializedCount: rows * columns)
-            var offset = 0
-            for view in views {
-                decode(view, into: buffer.pointer + offset, count: view.elementCount)
-                offset += view.elementCount
-            }
-            storage = .fakeActivations(buffer, levels: zeroPoint - 1)
-        case .int8(let zeroPoint, _) where Int8Diagnostics.only == "weights":
-            let q = QuantizedMatrix(views, rows: rows, columns: columns, zeroPoint: zeroPoint, rotated: false)
-            let buffer = FloatBuffer(uninitializedCount: rows * columns)
-            for r in 0..<rows { for c in 0..<columns { buffer[r * columns + c] = Float(q.values[r * columns + c]) * q.scales[r] } }
-            storage = .float32(buffer)
-        case .int8(let zeroPoint, let rotated):
-            storage = .int8(QuantizedMatrix(views, rows: rows, columns: columns, zeroPoint: zeroPoint, rotated: rotated))
+        case .int8(let zeroPoint):
+            storage = .int8(QuantizedMatrix(views, rows: rows, columns: columns, zeroPoint: zeroPoint, rotated: true))
         case .float32:
             let buffer = FloatBuffer(uninitializedCount: rows * columns)
             var offset = 0
@@ -101,7 +89,7 @@ struct WeightMatrix: @unchecked Sendable {
     /// Bytes this matrix keeps resident in its precision.
     var residentBytes: Int {
         switch storage {
-        case .float32, .fakeActivations: return rows * columns * 4
+        case .float32: return rows * columns * 4
         case .mapped(let views): return views.reduce(0) { $0 + $1.elementCount * $1.storage.byteWidth }
         case .int8(let q): return q.residentBytes
         }

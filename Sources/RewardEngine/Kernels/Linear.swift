@@ -39,10 +39,6 @@ func linear(_ input: UnsafePointer<Float>, rows: Int, weight: WeightMatrix,
                         accumulate ? 1 : 0, out + first, Int32(weight.rows))
             first += count
         }
-    case .fakeActivations(let w, let levels):
-        let fake = Int8Diagnostics.fakeQuantizedActivations(input, rows: rows, columns: weight.columns, levels: levels)
-        linear(fake.pointer, rows: rows, inFeatures: weight.columns, weight: w.pointer, outFeatures: weight.rows,
-               into: out, accumulate: accumulate)
     case .int8(let q):
         // The workspace of an int8 model always has int8 scratch (Workspace.init).
         int8Linear(input, rows: rows, weight: q, into: out, accumulate: accumulate, scratch: scratch.int8!)
