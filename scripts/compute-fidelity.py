@@ -16,13 +16,17 @@ time, as the reference.
 Prints a table and one JSON line: per mode, the largest relative error |s - ref| / max(1, |ref|)
 against winnow float32 and against transformers, and the pairwise-order agreement: the share of
 candidate pairs inside each group that the mode orders as winnow float32 does (pairs float32
-ties are left out). The requested mode's fallback (e.g. bfloat16 -> float32) is reported as run.
+ties are left out), with the flipped pairs' count and how far apart float32 put them (absolute,
+and relative to the spread of float32 scores inside groups: a flip of a near-tie is noise, one of
+a wide gap is a wrong ranking), and the score error's standard deviation over that spread.
+The requested mode's fallback (e.g. bfloat16 -> float32) is reported as run.
 """
 
 import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -104,8 +108,14 @@ def rel(x, ref):
     return abs(x - ref) / max(1.0, abs(ref))
 
 
+def within_group_spread(reference):
+    """Standard deviation of scores around their group's mean: the scale candidates differ on."""
+    centred = [r - sum(g) / len(g) for g in reference for r in g]
+    return statistics.pstdev(centred) if len(centred) > 1 else 0.0
+
+
 def compare(mode_scores, reference):
-    worst, agree, pairs = 0.0, 0, 0
+    worst, agree, pairs, gaps = 0.0, 0, 0, []
     for got, ref in zip(mode_scores, reference):
         for x, r in zip(got, ref):
             worst = max(worst, rel(x, r))
@@ -114,8 +124,18 @@ def compare(mode_scores, reference):
                 if ref[i] == ref[j]:
                     continue
                 pairs += 1
-                agree += (got[i] - got[j] > 0) == (ref[i] - ref[j] > 0)
-    return worst, agree / pairs if pairs else 1.0, pairs
+                same = (got[i] - got[j] > 0) == (ref[i] - ref[j] > 0)
+                agree += same
+                if not same:
+                    gaps.append(abs(ref[i] - ref[j]))
+    return worst, agree / pairs if pairs else 1.0, pairs, sorted(gaps)
+
+
+def noise(mode_scores, reference):
+    """Standard deviation of the score error over the within-group spread of the reference."""
+    errors = [x - r for got, ref in zip(mode_scores, reference) for x, r in zip(got, ref)]
+    spread = within_group_spread(reference)
+    return statistics.pstdev(errors) / spread if spread > 0 and len(errors) > 1 else 0.0
 
 
 def main():
@@ -141,19 +161,31 @@ def main():
     peer = transformers_scores(a, groups) if a.transformers else None
     report = {"model": os.path.basename(os.path.normpath(a.model)), "groups": len(results["float32"]),
               "candidates": sum(len(g) for g in results["float32"]), "modes": {}}
+    spread = within_group_spread(results["float32"])
+    report["float32_within_group_spread"] = spread
     if peer:
-        worst, agree, pairs = compare(results["float32"], peer)
+        worst, agree, pairs, _ = compare(results["float32"], peer)
         report["float32_vs_transformers"] = {"max_rel_error": worst, "pairwise_agreement": agree}
     for m in modes:
-        worst, agree, pairs = compare(results[m], results["float32"])
-        entry = {"max_rel_error_vs_float32": worst, "pairwise_agreement_vs_float32": agree, "pairs": pairs}
+        worst, agree, pairs, gaps = compare(results[m], results["float32"])
+        entry = {"max_rel_error_vs_float32": worst, "pairwise_agreement_vs_float32": agree, "pairs": pairs,
+                 "flipped": len(gaps), "flipped_float32_gaps": gaps,
+                 "error_sd_over_spread": noise(results[m], results["float32"])}
         if peer:
-            entry["max_rel_error_vs_transformers"], entry["pairwise_agreement_vs_transformers"], _ = compare(results[m], peer)
+            (entry["max_rel_error_vs_transformers"], entry["pairwise_agreement_vs_transformers"], _,
+             entry["flipped_vs_transformers"]) = compare(results[m], peer)
+            entry["flipped_vs_transformers"] = len(entry["flipped_vs_transformers"])
         report["modes"][m] = entry
-    print(f"{report['model']}: {report['groups']} groups, {report['candidates']} candidates")
+    print(f"{report['model']}: {report['groups']} groups, {report['candidates']} candidates, "
+          f"float32 scores spread {spread:.4g} (sd around group means)")
     for m, e in report["modes"].items():
+        gaps = e["flipped_float32_gaps"]
         line = (f"  {m:9s} vs winnow float32: max rel error {e['max_rel_error_vs_float32']:.2e}, "
-                f"pairwise agreement {100 * e['pairwise_agreement_vs_float32']:.2f}% of {e['pairs']} pairs")
+                f"pairwise agreement {100 * e['pairwise_agreement_vs_float32']:.2f}% of {e['pairs']} pairs "
+                f"({e['flipped']} flipped"
+                + (f", float32 gaps {min(gaps):.3g}..{max(gaps):.3g} = {min(gaps) / spread:.3f}..{max(gaps) / spread:.3f} "
+                   f"of the spread" if gaps and spread > 0 else "")
+                + f"), error sd {e['error_sd_over_spread']:.3f} of the spread")
         if peer:
             line += (f" | vs transformers fp32: max rel error {e['max_rel_error_vs_transformers']:.2e}, "
                      f"agreement {100 * e['pairwise_agreement_vs_transformers']:.2f}%")

@@ -14,10 +14,14 @@ typedef struct {
     void (*rope)(float *x, int heads, int head_dim, const float *c, const float *s);
     void (*bf16_to_f32)(const uint16_t *src, float *dst, size_t n);
     float (*dot)(const float *a, const float *b, int n);
-    /// The int8 mode's per-row activation quantization and int32 -> float32 dequantization
-    /// (their contracts in ckernels.h). Every path rounds half to even and multiplies in the same
-    /// order, so all paths produce identical bytes and floats.
-    void (*quantize_rows_u8)(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales);
+    /// dst = src ⊙ signs, then each run of `block` floats times the (unnormalised, ±1) Walsh-Hadamard
+    /// matrix of that order; block is a power of two >= 16 dividing cols; dst may be src.
+    void (*hadamard)(const float *src, const float *signs, int cols, int block, float *dst);
+    /// One row of wn_quantize_rows_u8: q[c] = clamp(round(row[c] * qmax / max|row|), ±qmax) + qmax + 1
+    /// (round to nearest even, as nearbyintf); returns max|row| / qmax * unit.
+    float (*quantize_row)(const float *row, int cols, int qmax, float unit, uint8_t *q);
+    /// The int32 GEMM products back to float32 (contract in ckernels.h), multiplied in the scalar
+    /// path's order (no fused multiply-add), so every path writes the same floats.
     void (*dequantize_rows)(const int32_t *c32, int rows, int cols, const float *row_scale, const float *col_scale,
                             float *out, int out_stride, int accumulate);
 } wn_kernel_table;

@@ -157,39 +157,65 @@ WN_AVX2 static float dot(const float *a, const float *b, int n) {
     return s;
 }
 
-// Activations to u8 (contract in ckernels.h), 8 lanes: max|x|, then round(x · qmax / max|x|) with
-// vcvtps2dq (round half to even, as nearbyintf in the tail), clamp, add the zero point, narrow
-// through packssdw/packuswb (values 1..255 fit both).
-WN_AVX2 static void quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out,
-                                      float *scales) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
-    const __m256i high = _mm256_set1_epi32(qmax), low = _mm256_set1_epi32(-qmax), zero = _mm256_set1_epi32(qmax + 1);
-    for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * stride;
-        uint8_t *q = out + (size_t)r * cols;
-        __m256 m = _mm256_setzero_ps();
-        int c = 0;
-        for (; c + 8 <= cols; c += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(row + c)));
-        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-        h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
-        float maxabs = _mm_cvtss_f32(h);
-        for (; c < cols; c++) maxabs = fmaxf(maxabs, fabsf(row[c]));
-        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
-        __m256 f = _mm256_set1_ps(inverse);
-        for (c = 0; c + 8 <= cols; c += 8) {
-            __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + c), f));
-            v = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(v, low), high), zero);
-            __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-            _mm_storel_epi64((__m128i *)(q + c), _mm_packus_epi16(words, words));
-        }
-        for (; c < cols; c++) {
-            int v = (int)nearbyintf(row[c] * inverse);
-            v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
-            q[c] = (uint8_t)(v + qmax + 1);
-        }
-        scales[r] = scale;
+// Butterflies at distance 1, 2 and 4 inside one register: p holds each lane's partner x[i ^ h];
+// the lower lane of a pair keeps x[i] + p, the upper one p - x[i] (= x[i - h] - x[i]).
+WN_AVX2 static inline __m256 hadamard8(__m256 v) {
+    __m256 p = _mm256_permute_ps(v, 0xB1);
+    v = _mm256_blend_ps(_mm256_add_ps(v, p), _mm256_sub_ps(p, v), 0xAA);
+    p = _mm256_permute_ps(v, 0x4E);
+    v = _mm256_blend_ps(_mm256_add_ps(v, p), _mm256_sub_ps(p, v), 0xCC);
+    p = _mm256_permute2f128_ps(v, v, 0x01);
+    return _mm256_blend_ps(_mm256_add_ps(v, p), _mm256_sub_ps(p, v), 0xF0);
+}
+
+// Signs and the three in-register stages in one pass, then distances 8, 16, ... between registers.
+WN_AVX2 static void hadamard(const float *src, const float *signs, int cols, int block, float *dst) {
+    for (int c = 0; c < cols; c += 8) {
+        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(src + c), _mm256_loadu_ps(signs + c));
+        _mm256_storeu_ps(dst + c, hadamard8(v));
     }
+    for (int start = 0; start < cols; start += block) {
+        for (int h = 8; h < block; h <<= 1) {
+            for (int i = start; i < start + block; i += 2 * h) {
+                for (int j = i; j < i + h; j += 8) {
+                    __m256 a = _mm256_loadu_ps(dst + j), b = _mm256_loadu_ps(dst + j + h);
+                    _mm256_storeu_ps(dst + j, _mm256_add_ps(a, b));
+                    _mm256_storeu_ps(dst + j + h, _mm256_sub_ps(a, b));
+                }
+            }
+        }
+    }
+}
+
+// The scalar path's quantization eight lanes at a time: vcvtps2dq rounds to nearest even as
+// nearbyintf does, so every path writes the same bytes.
+WN_AVX2 static float quantize_row(const float *row, int cols, int qmax, float unit, uint8_t *q) {
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    __m256 m = _mm256_setzero_ps();
+    int c = 0;
+    for (; c + 8 <= cols; c += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(row + c), magnitude));
+    float lanes[8], maxabs = 0;
+    _mm256_storeu_ps(lanes, m);
+    for (int i = 0; i < 8; i++) maxabs = fmaxf(maxabs, lanes[i]);
+    for (int t = c; t < cols; t++) maxabs = fmaxf(maxabs, fabsf(row[t]));
+    float inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
+    const __m256 scale = _mm256_set1_ps(inverse);
+    const __m256i low = _mm256_set1_epi32(-qmax), high = _mm256_set1_epi32(qmax), zero = _mm256_set1_epi32(qmax + 1);
+    for (c = 0; c + 8 <= cols; c += 8) {
+        __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + c), scale));
+        v = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(v, low), high), zero);
+        // 32 -> 16 -> 8 bits within each 128-bit half (values are 1...255, no saturation), then
+        // the two halves' first four bytes side by side.
+        __m256i packed = _mm256_packus_epi16(_mm256_packus_epi32(v, v), _mm256_setzero_si256());
+        __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(packed), _mm256_extracti128_si256(packed, 1));
+        _mm_storel_epi64((__m128i *)(q + c), bytes);
+    }
+    for (; c < cols; c++) {
+        int v = (int)nearbyintf(row[c] * inverse);
+        v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
+        q[c] = (uint8_t)(v + qmax + 1);
+    }
+    return maxabs / (float)qmax * unit;
 }
 
 // int32 products to float32, multiplied then added in the scalar path's order (no FMA).
@@ -215,5 +241,5 @@ WN_AVX2 static void dequantize_rows(const int32_t *c32, int rows, int cols, cons
 }
 
 const wn_kernel_table wn_kernels_avx2 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
-                                         quantize_rows_u8, dequantize_rows};
+                                         hadamard, quantize_row, dequantize_rows};
 #endif

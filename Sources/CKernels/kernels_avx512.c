@@ -138,31 +138,54 @@ WN_AVX512 static float dot(const float *a, const float *b, int n) {
     return _mm512_reduce_add_ps(s16);
 }
 
-// Activations to u8 (contract in ckernels.h): max|x| by 16 lanes, then round(x · qmax / max|x|)
-// with vcvtps2dq (round half to even, as the scalar path's nearbyintf), clamp, add the zero
-// point and narrow with vpmovdb. Masked tails keep every column vectorised.
-WN_AVX512 static void quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out,
-                                        float *scales) {
-    const __m512i high = _mm512_set1_epi32(qmax), low = _mm512_set1_epi32(-qmax), zero = _mm512_set1_epi32(qmax + 1);
-    for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * stride;
-        uint8_t *q = out + (size_t)r * cols;
-        __m512 m = _mm512_setzero_ps();
-        for (int c = 0; c < cols; c += 16) {
-            __mmask16 k = tail_mask(cols - c);
-            m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(k, row + c)));
-        }
-        float maxabs = _mm512_reduce_max_ps(m);
-        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
-        __m512 f = _mm512_set1_ps(inverse);
-        for (int c = 0; c < cols; c += 16) {
-            __mmask16 k = tail_mask(cols - c);
-            __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(k, row + c), f));
-            v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(v, low), high), zero);
-            _mm_mask_storeu_epi8(q + c, k, _mm512_cvtepi32_epi8(v));
-        }
-        scales[r] = scale;
+// Butterflies at distance 1, 2, 4 and 8 inside one register: p holds each lane's partner x[i ^ h];
+// the lower lane of a pair keeps x[i] + p, the upper one (mask) p - x[i] (= x[i - h] - x[i]).
+WN_AVX512 static inline __m512 hadamard16(__m512 v) {
+    __m512 p = _mm512_permute_ps(v, 0xB1);
+    v = _mm512_mask_sub_ps(_mm512_add_ps(v, p), 0xAAAA, p, v);
+    p = _mm512_permute_ps(v, 0x4E);
+    v = _mm512_mask_sub_ps(_mm512_add_ps(v, p), 0xCCCC, p, v);
+    p = _mm512_shuffle_f32x4(v, v, 0xB1);
+    v = _mm512_mask_sub_ps(_mm512_add_ps(v, p), 0xF0F0, p, v);
+    p = _mm512_shuffle_f32x4(v, v, 0x4E);
+    return _mm512_mask_sub_ps(_mm512_add_ps(v, p), 0xFF00, p, v);
+}
+
+// Signs and the four in-register stages in one pass, then distances 16, 32, ... between registers.
+WN_AVX512 static void hadamard(const float *src, const float *signs, int cols, int block, float *dst) {
+    for (int c = 0; c < cols; c += 16) {
+        __m512 v = _mm512_mul_ps(_mm512_loadu_ps(src + c), _mm512_loadu_ps(signs + c));
+        _mm512_storeu_ps(dst + c, hadamard16(v));
     }
+    for (int start = 0; start < cols; start += block) {
+        for (int h = 16; h < block; h <<= 1) {
+            for (int i = start; i < start + block; i += 2 * h) {
+                for (int j = i; j < i + h; j += 16) {
+                    __m512 a = _mm512_loadu_ps(dst + j), b = _mm512_loadu_ps(dst + j + h);
+                    _mm512_storeu_ps(dst + j, _mm512_add_ps(a, b));
+                    _mm512_storeu_ps(dst + j + h, _mm512_sub_ps(a, b));
+                }
+            }
+        }
+    }
+}
+
+// The scalar path's quantization sixteen lanes at a time: vcvtps2dq rounds to nearest even as
+// nearbyintf does, and vpmovdb narrows to bytes, so every path writes the same bytes.
+WN_AVX512 static float quantize_row(const float *row, int cols, int qmax, float unit, uint8_t *q) {
+    __m512 m = _mm512_setzero_ps();
+    for (int c = 0; c < cols; c += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(tail_mask(cols - c), row + c)));
+    float maxabs = _mm512_reduce_max_ps(m);
+    float inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
+    const __m512 scale = _mm512_set1_ps(inverse);
+    const __m512i low = _mm512_set1_epi32(-qmax), high = _mm512_set1_epi32(qmax), zero = _mm512_set1_epi32(qmax + 1);
+    for (int c = 0; c < cols; c += 16) {
+        __mmask16 k = tail_mask(cols - c);
+        __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(k, row + c), scale));
+        v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(v, low), high), zero);
+        _mm512_mask_cvtepi32_storeu_epi8(q + c, k, v);
+    }
+    return maxabs / (float)qmax * unit;
 }
 
 // int32 products to float32: product · (row scale · column scale), multiplied then added in the
@@ -184,5 +207,5 @@ WN_AVX512 static void dequantize_rows(const int32_t *c32, int rows, int cols, co
 }
 
 const wn_kernel_table wn_kernels_avx512 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
-                                           quantize_rows_u8, dequantize_rows};
+                                           hadamard, quantize_row, dequantize_rows};
 #endif

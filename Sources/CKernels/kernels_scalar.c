@@ -55,23 +55,36 @@ static float dot(const float *a, const float *b, int n) {
     return s;
 }
 
-static void quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales) {
-    for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * stride;
-        uint8_t *q = out + (size_t)r * cols;
-        float maxabs = 0;
-        for (int c = 0; c < cols; c++) maxabs = fmaxf(maxabs, fabsf(row[c]));
-        // An all-zero row quantizes to the zero point with scale 0: its products dequantize to 0.
-        float scale = maxabs / (float)qmax, inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
-        int zero = qmax + 1;
-        for (int c = 0; c < cols; c++) {
-            // |row[c] * inverse| <= qmax up to rounding; the clamp keeps a rounding overshoot in range.
-            int v = (int)nearbyintf(row[c] * inverse);
-            v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
-            q[c] = (uint8_t)(v + zero);
+// The butterflies in the order the vector paths run them (distance 1, 2, 4, ... within each block):
+// every path adds and subtracts the same pairs, so all give the same bits.
+static void hadamard(const float *src, const float *signs, int cols, int block, float *dst) {
+    for (int c = 0; c < cols; c++) dst[c] = src[c] * signs[c];
+    for (int start = 0; start < cols; start += block) {
+        for (int h = 1; h < block; h <<= 1) {
+            for (int i = start; i < start + block; i += 2 * h) {
+                for (int j = i; j < i + h; j++) {
+                    float a = dst[j], b = dst[j + h];
+                    dst[j] = a + b;
+                    dst[j + h] = a - b;
+                }
+            }
         }
-        scales[r] = scale;
     }
+}
+
+static float quantize_row(const float *row, int cols, int qmax, float unit, uint8_t *q) {
+    float maxabs = 0;
+    for (int c = 0; c < cols; c++) maxabs = fmaxf(maxabs, fabsf(row[c]));
+    // An all-zero row quantizes to the zero point with scale 0: its products dequantize to 0.
+    float inverse = maxabs > 0 ? (float)qmax / maxabs : 0;
+    int zero = qmax + 1;
+    for (int c = 0; c < cols; c++) {
+        // |row[c] * inverse| <= qmax up to rounding; the clamp keeps a rounding overshoot in range.
+        int v = (int)nearbyintf(row[c] * inverse);
+        v = v > qmax ? qmax : (v < -qmax ? -qmax : v);
+        q[c] = (uint8_t)(v + zero);
+    }
+    return maxabs / (float)qmax * unit;
 }
 
 static void dequantize_rows(const int32_t *c32, int rows, int cols, const float *row_scale, const float *col_scale,
@@ -89,4 +102,4 @@ static void dequantize_rows(const int32_t *c32, int rows, int cols, const float 
 }
 
 const wn_kernel_table wn_kernels_scalar = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
-                                          quantize_rows_u8, dequantize_rows};
+                                           hadamard, quantize_row, dequantize_rows};

@@ -1,10 +1,25 @@
-// Weight quantization of the int8 compute mode (see RewardEngine's Int8Linear.swift): weights per
-// output row to signed 8-bit, once at load. Plain C is enough for a load-time loop. The per-pass
-// loops (activations to u8, int32 products back to float32) run on every forward pass and are
-// per-ISA kernels (kernels_*.c): at the x86-64 baseline `nearbyintf` is a libm call per element,
-// which made quantizing activations cost an eighth of the int8 GEMM itself.
+// Quantization loops of the int8 compute mode (see RewardEngine's Int8Linear.swift): activations
+// per row to unsigned 8-bit with a zero point (the row kernel per instruction set, dispatch.c:
+// the portable build cannot vectorise nearbyintf, which made this pass cost a sizeable share of
+// the GEMM it feeds), and weights per output row to signed 8-bit at load. The int32 GEMM result
+// goes back to float32 in a per-ISA kernel too (dequantize_rows in kernels_*.c).
 #include "ckernels.h"
 #include <math.h>
+
+void wn_quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales) {
+    for (int r = 0; r < rows; r++) scales[r] = wn_quantize_row_u8(x + (size_t)r * stride, cols, qmax, 1, out + (size_t)r * cols);
+}
+
+void wn_quantize_rows_u8_rotated(const float *x, int rows, int cols, int stride, int qmax, const float *signs,
+                                 int block, float *work, uint8_t *out, float *scales) {
+    // Quantization is scale-free, so the rotation's 1/sqrt(block) costs no pass over the row: it
+    // goes into the row's scale.
+    float unit = 1.0f / sqrtf((float)block);
+    for (int r = 0; r < rows; r++) {
+        wn_hadamard_row(x + (size_t)r * stride, signs, cols, block, work);
+        scales[r] = wn_quantize_row_u8(work, cols, qmax, unit, out + (size_t)r * cols);
+    }
+}
 
 void wn_quantize_weight_rows_s8(const float *w, int rows, int cols, int8_t *out, float *scales, int32_t *sums) {
     for (int r = 0; r < rows; r++) {

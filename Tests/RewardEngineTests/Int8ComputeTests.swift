@@ -14,10 +14,14 @@ import Testing
     /// Bounds on the parity fixtures, from measurement with headroom (BENCHMARKS.md, "Compute
     /// modes"): the largest relative error |int8 - transformers| / max(1, |transformers|) over a
     /// fixture's sequences, and the share of sequence pairs int8 orders as float32 does. These tiny
-    /// random models (hidden 64) are harder on 8-bit rows than a real one: measured 1.5e-2 to
-    /// 6.5e-2 with 8-bit activations (VNNI), 2.1e-2 to 1.4e-1 with 7-bit ones (no VNNI), and at
-    /// most 1 of 66 pairs reordered. float32 stays under 1e-5 on the same sequences.
-    static func maxRelativeError(activationLevels: Int32) -> Double { activationLevels == 127 ? 0.1 : 0.2 }
+    /// random models (hidden 64) are harder on 8-bit rows than a real one: measured 2.1e-2 to
+    /// 1.2e-1 with 8-bit activations (VNNI), 2.8e-2 to 2.1e-1 with 7-bit ones (no VNNI), and at
+    /// most 2 of 66 pairs reordered. The inputs' Hadamard rotation did not help these fixtures: their
+    /// weights and rows are already near Gaussian (nothing to even out), and the changed rounding
+    /// moved the largest error of 12 sequences up (qwen3-tiny 5.7e-2 before it, llama-tiny 6.5e-2);
+    /// on the trained demo model and the bench checkpoint it lowers the error (BENCHMARKS.md,
+    /// "int8 fidelity"). float32 stays under 1e-5 on the same sequences.
+    static func maxRelativeError(activationLevels: Int32) -> Double { activationLevels == 127 ? 0.15 : 0.25 }
     static let minimumAgreement = 0.96
 
     struct FixtureResult: Codable {
@@ -142,7 +146,7 @@ import Testing
                                                bytes: weight.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0) })],
                                         to: file)
             let view = try #require(try SafeTensorsFile(url: file).tensors["w"])
-            let q = QuantizedMatrix([view], rows: n, columns: k, zeroPoint: choice.activationLevels + 1)
+            let q = QuantizedMatrix([view], rows: n, columns: k, zeroPoint: choice.activationLevels + 1, rotated: false)
             let scratch = Int8Scratch(maxInput: k, maxOutput: n, choice: choice, pool: ComputePool(threads: 2))
             for accumulate in [false, true] {
                 var out = accumulate ? bias : [Float](repeating: 0, count: rows * n)

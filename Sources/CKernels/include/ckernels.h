@@ -81,6 +81,12 @@ void wn_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
 /// sum(a[i] * b[i]) over n floats.
 float wn_dot(const float *a, const float *b, int n);
 
+/// The rotation of the int8 mode's inputs (see RewardEngine's HadamardRotation.swift), unnormalised:
+/// dst = src ⊙ signs, then each run of `block` floats multiplied by the Walsh-Hadamard matrix of
+/// order `block` (entries ±1, so the result is sqrt(block) times an orthogonal rotation of the
+/// input). `block` is a power of two >= 16 that divides `cols`; dst may be src.
+void wn_hadamard_row(const float *src, const float *signs, int cols, int block, float *dst);
+
 // MARK: - Int8 compute (quantize.c)
 
 /// Quantizes each of `rows` rows of `cols` floats (row r at x + r * stride) symmetrically to
@@ -88,6 +94,16 @@ float wn_dot(const float *a, const float *b, int n);
 /// scales[r]) and stores v + qmax + 1 as unsigned bytes into out (rows x cols, packed). qmax is
 /// 127 for VNNI, 63 where u8 x s8 pairs are summed in saturating 16 bits (AVX2/AVX-512 without VNNI).
 void wn_quantize_rows_u8(const float *x, int rows, int cols, int stride, int qmax, uint8_t *out, float *scales);
+
+/// One row of wn_quantize_rows_u8 into q; returns the row's scale times `unit`. Vectorised per path;
+/// every path writes the same bytes (rounding to nearest even, as nearbyintf).
+float wn_quantize_row_u8(const float *row, int cols, int qmax, float unit, uint8_t *q);
+
+/// wn_quantize_rows_u8 of the rows rotated first (wn_hadamard_row with `signs` and `block`, then
+/// the 1/sqrt(block) that makes it orthogonal, folded into scales[r]); `work` holds cols floats.
+/// With weights rotated the same way at load, the product is the unrotated one: (xR)(wR)ᵀ = xwᵀ.
+void wn_quantize_rows_u8_rotated(const float *x, int rows, int cols, int stride, int qmax, const float *signs,
+                                 int block, float *work, uint8_t *out, float *scales);
 
 /// Quantizes each row of w (rows x cols) symmetrically to [-127, 127] (scale = max|w| / 127,
 /// written to scales[r]) into out, and writes the row's sum of quantized values to sums[r] (the

@@ -18,7 +18,9 @@ enum WeightFormat: Sendable {
     /// Left mapped as stored, widened a tile at a time (float32 compute, `--weights bfloat16`).
     case mapped
     /// Quantized to signed 8 bits per output row at load (int8 compute), for activations
-    /// stored with `zeroPoint`.
+    /// stored with `zeroPoint`, with the input's HadamardRotation folded in where the width has
+    /// one (every linear: it lowered int8's score error on both checkpoints measured, most where
+    /// rows carry a few large entries; BENCHMARKS.md "int8 fidelity").
     case int8(zeroPoint: Int32)
 
     init(precision: WeightPrecision, compute: ComputeChoice) {
@@ -53,7 +55,7 @@ struct WeightMatrix: @unchecked Sendable {
         case .mapped:
             storage = .mapped(views)
         case .int8(let zeroPoint):
-            storage = .int8(QuantizedMatrix(views, rows: rows, columns: columns, zeroPoint: zeroPoint))
+            storage = .int8(QuantizedMatrix(views, rows: rows, columns: columns, zeroPoint: zeroPoint, rotated: true))
         case .float32:
             let buffer = FloatBuffer(uninitializedCount: rows * columns)
             var offset = 0

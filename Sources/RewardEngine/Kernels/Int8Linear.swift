@@ -3,7 +3,8 @@ import Foundation
 
 /// A linear weight quantized for the int8 mode: `values[r][c] = round(w[r][c] / scales[r])` in
 /// [-127, 127] (symmetric, one float scale per output row), plus the per-row correction that
-/// makes the u8 activations' zero point exact.
+/// makes the u8 activations' zero point exact. With a `rotation`, `w` is the weight times that
+/// rotation (W R), and `int8Linear` rotates each input row alike before quantizing it.
 final class QuantizedMatrix: @unchecked Sendable {
     let rows: Int
     let columns: Int
@@ -12,12 +13,17 @@ final class QuantizedMatrix: @unchecked Sendable {
     /// `-zeroPoint · Σ_c values[r][c]`, added by the GEMM to output column r: the activations
     /// are stored as `v + zeroPoint`, and this removes `zeroPoint · Σ values` exactly.
     let offsets: UnsafeMutablePointer<Int32>
+    /// The rotation folded into `values`, when the input is rotated (HadamardRotation).
+    let rotation: HadamardRotation?
 
     /// Quantizes the stacked `views` (`rows x columns` in all) for activations whose zero point
     /// is `zeroPoint`, a few rows at a time through float32, releasing each view's mapped pages.
-    init(_ views: [TensorView], rows: Int, columns: Int, zeroPoint: Int32) {
+    /// `rotated` folds a HadamardRotation of the input into the weights first, where the width
+    /// allows one (HadamardRotation.init).
+    init(_ views: [TensorView], rows: Int, columns: Int, zeroPoint: Int32, rotated: Bool) {
         self.rows = rows
         self.columns = columns
+        rotation = rotated ? HadamardRotation(columns: columns) : nil
         values = .allocate(capacity: max(1, rows * columns))
         scales = FloatBuffer(count: rows)
         offsets = .allocate(capacity: max(1, rows))
@@ -31,6 +37,7 @@ final class QuantizedMatrix: @unchecked Sendable {
             while local < view.shape[0] {
                 let count = min(chunk, view.shape[0] - local)
                 decode(view, into: widened.pointer, count: count * columns, offset: local * columns)
+                rotation?.rotate(widened.pointer, rows: count)
                 wn_quantize_weight_rows_s8(widened.pointer, Int32(count), Int32(columns), values + row * columns,
                                            scales.pointer + row, sums)
                 for i in 0..<count { offsets[row + i] = -zeroPoint * sums[i] }
@@ -45,7 +52,7 @@ final class QuantizedMatrix: @unchecked Sendable {
         offsets.deallocate()
     }
 
-    var residentBytes: Int { rows * columns + rows * 8 }
+    var residentBytes: Int { rows * columns + rows * 8 + (rotation?.signs.count ?? 0) * 4 }
 }
 
 /// Room for one row tile of the int8 GEMM: the quantized activations, their row scales and the
@@ -93,8 +100,17 @@ func int8Linear(_ input: UnsafePointer<Float>, rows: Int, weight q: QuantizedMat
         let blocks = (count + 15) / 16
         s.pool.parallelFor(blocks) { b in
             let r = b * 16, m = min(16, count - r)
-            wn_quantize_rows_u8(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
-                                s.activations + r * k, s.rowScales.pointer + r)
+            if let rotation = q.rotation {
+                // One row of room for the rotated floats, per block: tiny beside the block's GEMM.
+                let work = UnsafeMutablePointer<Float>.allocate(capacity: k)
+                defer { work.deallocate() }
+                wn_quantize_rows_u8_rotated(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
+                                            rotation.signs.pointer, Int32(rotation.block), work,
+                                            s.activations + r * k, s.rowScales.pointer + r)
+            } else {
+                wn_quantize_rows_u8(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
+                                    s.activations + r * k, s.rowScales.pointer + r)
+            }
         }
         let status = s.gemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "R")),
                             Int64(count), Int64(n), Int64(k), 1, s.activations, Int64(k), 0,
