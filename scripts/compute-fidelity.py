@@ -4,14 +4,15 @@ against Hugging Face transformers float32, on best-of-N groups.
 
     compute-fidelity.py --model DIR (--groups-file FILE | --random G) [--candidates N]
         [--prompt-tokens P] [--response-tokens R] [--modes float32,int8,bfloat16]
-        [--transformers] [--winnow .build/release/winnow] [--threads T]
+        [--transformers] [--transformers-bf16] [--winnow .build/release/winnow] [--threads T]
 
 --groups-file: JSONL group lines as `winnow score` reads them (text or ids). --random G: G groups
 of N candidates, each a shared random prompt of P ids plus R random response ids (seeded).
 Every mode is scored by `winnow score --compute MODE` on the same lines. With --transformers (run
 it with a Python that has torch + transformers, e.g. VENV/bin/python; needs id groups, i.e.
 --random) each candidate is also scored by transformers in float32 (sdpa), one sequence at a
-time, as the reference.
+time, as the reference. With --transformers-bf16 transformers also scores them in bfloat16, reported
+as one more mode: what transformers' own reduced precision does to the same rankings.
 
 Prints a table and one JSON line: per mode, the largest relative error |s - ref| / max(1, |ref|)
 against winnow float32 and against transformers, and the pairwise-order agreement: the share of
@@ -43,13 +44,16 @@ def parse_args():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--modes", default="float32,int8,bfloat16")
     p.add_argument("--transformers", action="store_true")
+    p.add_argument("--transformers-bf16", action="store_true",
+                   help="also score with transformers in bfloat16 and report it as a mode: the yardstick "
+                        "of what 8-bit-mantissa arithmetic does to the same groups")
     p.add_argument("--winnow", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "winnow"))
     p.add_argument("--threads", type=int)
     a = p.parse_args()
     if (a.groups_file is None) == (a.random is None):
         p.error("give exactly one of --groups-file and --random")
-    if a.transformers and a.random is None:
-        p.error("--transformers needs --random (id groups)")
+    if (a.transformers or a.transformers_bf16) and a.random is None:
+        p.error("--transformers and --transformers-bf16 need --random (id groups)")
     return a
 
 
@@ -86,13 +90,13 @@ def winnow_scores(a, path, mode):
     return scores, out.stderr
 
 
-def transformers_scores(a, groups):
+def transformers_scores(a, groups, dtype="float32"):
     import torch
     import transformers
     if a.threads:
         torch.set_num_threads(a.threads)
     model = transformers.AutoModelForSequenceClassification.from_pretrained(
-        a.model, dtype=torch.float32, attn_implementation="sdpa").eval()
+        a.model, dtype=getattr(torch, dtype), attn_implementation="sdpa").eval()
     result = []
     with torch.inference_mode():
         for g in groups:
@@ -159,6 +163,9 @@ def main():
     if groups is not None:
         groups = [groups[i] for i in keep]
     peer = transformers_scores(a, groups) if a.transformers else None
+    if a.transformers_bf16:
+        results["transformers-bf16"] = transformers_scores(a, groups, "bfloat16")
+        modes.append("transformers-bf16")
     report = {"model": os.path.basename(os.path.normpath(a.model)), "groups": len(results["float32"]),
               "candidates": sum(len(g) for g in results["float32"]), "modes": {}}
     spread = within_group_spread(results["float32"])
