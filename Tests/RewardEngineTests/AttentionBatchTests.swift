@@ -37,13 +37,14 @@ struct AttentionBatchTests {
         let a = PrefixCache.Slot(offset: 0, count: 40), b = PrefixCache.Slot(offset: 40, count: 7)
         let segments = [Self.segment(0, 40), Self.segment(40, 30, context: a), Self.segment(70, 5, context: b),
                         Self.segment(75, 64, context: a), Self.segment(139, 0, context: a), Self.segment(139, 9),
-                        Self.segment(148, 100, context: a)]
+                        Self.segment(148, 20, context: a)]
         let batches = CausalAttention.batches(segments, groupSize: 2, capacity: 4096)
         Self.checkCoverage(batches, segments, groupSize: 2, capacity: 4096)
         // The prompt alone, a's three candidates together, b's one, the lone sequence.
         #expect(batches.count == 4)
         #expect(Set(batches[1].blocks.map(\.segment)) == [1, 3, 6])
-        #expect(batches[1].width == 40 + 100)
+        #expect(batches[1].width == 40 + 64)
+        #expect(batches[1].rows == 2 * (30 + 64 + 20))
     }
 
     /// The last layer: single-row blocks at the scored rows, still batched by context.

@@ -44,9 +44,10 @@ struct AttentionBatch {
 /// its outputs.
 struct AttentionScratch {
     /// Most rows in one batch: large enough that the context GEMMs of a best-of-N group's
-    /// candidates are one big product (keys packed once for all of them), small enough that the
-    /// scores stay near the L2 cache.
-    static func rowLimit(groupSize: Int) -> Int { max(1024, CausalAttention.unitRows(groupSize: groupSize)) }
+    /// candidates run at full speed (OpenBLAS packs the keys once per call; 128-row products ran
+    /// at ~2/3 of its rate, 256 rows and more at ~95%), small enough that a batch's scores stay in
+    /// the L2 cache. 256 measured best of 128/256/512/1024 on best-of-8 groups (BENCHMARKS.md).
+    static func rowLimit(groupSize: Int) -> Int { max(256, CausalAttention.unitRows(groupSize: groupSize)) }
 
     let queries: FloatBuffer   // [rowLimit x headDim]
     let scores: FloatBuffer    // [unitRows x capacity]: one block at any width, or more at smaller widths

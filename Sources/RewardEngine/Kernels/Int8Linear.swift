@@ -64,6 +64,9 @@ final class Int8Scratch: @unchecked Sendable {
 
     let activations: UnsafeMutablePointer<UInt8>
     let rowScales: FloatBuffer
+    /// One row of rotated floats per 16-row quantization block (HadamardRotation), so the
+    /// quantization pass allocates nothing.
+    let rotated: FloatBuffer
     let products: UnsafeMutablePointer<Int32>
     let levels: Int32
     let gemm: OneDNN.GemmU8S8S32
@@ -72,6 +75,7 @@ final class Int8Scratch: @unchecked Sendable {
     init(maxInput: Int, maxOutput: Int, choice: ComputeChoice, pool: ComputePool) {
         activations = .allocate(capacity: Self.tileRows * maxInput)
         rowScales = FloatBuffer(uninitializedCount: Self.tileRows)
+        rotated = FloatBuffer(uninitializedCount: Self.blocksPerTile * maxInput)
         products = .allocate(capacity: Self.tileRows * maxOutput)
         levels = choice.activationLevels
         gemm = choice.gemm!
@@ -84,7 +88,13 @@ final class Int8Scratch: @unchecked Sendable {
     }
 
     /// Bytes this scratch holds, for the memory plan.
-    static func bytes(maxInput: Int, maxOutput: Int) -> Int { tileRows * (maxInput + 4 * maxOutput + 4) }
+    static func bytes(maxInput: Int, maxOutput: Int) -> Int {
+        tileRows * (maxInput + 4 * maxOutput + 4) + blocksPerTile * maxInput * 4
+    }
+
+    /// Rows are quantized in blocks of `blockRows`, the blocks spread over the workers.
+    static let blockRows = 16
+    static var blocksPerTile: Int { (tileRows + blockRows - 1) / blockRows }
 }
 
 /// `out[rows x q.rows] (+)= input[rows x q.columns] · Wᵀ` in int8: each row tile's activations
@@ -96,16 +106,14 @@ func int8Linear(_ input: UnsafePointer<Float>, rows: Int, weight q: QuantizedMat
     var first = 0
     while first < rows {
         let count = min(Int8Scratch.tileRows, rows - first)
-        // Rows are independent: quantize and dequantize them on every worker, in blocks of 16.
-        let blocks = (count + 15) / 16
+        // Rows are independent: quantize and dequantize them on every worker, in blocks.
+        let blockRows = Int8Scratch.blockRows
+        let blocks = (count + blockRows - 1) / blockRows
         s.pool.parallelFor(blocks) { b in
-            let r = b * 16, m = min(16, count - r)
+            let r = b * blockRows, m = min(blockRows, count - r)
             if let rotation = q.rotation {
-                // One row of room for the rotated floats, per block: tiny beside the block's GEMM.
-                let work = UnsafeMutablePointer<Float>.allocate(capacity: k)
-                defer { work.deallocate() }
                 wn_quantize_rows_u8_rotated(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
-                                            rotation.signs.pointer, Int32(rotation.block), work,
+                                            rotation.signs.pointer, Int32(rotation.block), s.rotated.pointer + b * k,
                                             s.activations + r * k, s.rowScales.pointer + r)
             } else {
                 wn_quantize_rows_u8(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
@@ -118,7 +126,7 @@ func int8Linear(_ input: UnsafePointer<Float>, rows: Int, weight q: QuantizedMat
         // Only invalid arguments make oneDNN fail, and the shapes here are the model's own.
         precondition(status == 0, "dnnl_gemm_u8s8s32 failed with status \(status) on \(count)x\(n)x\(k)")
         s.pool.parallelFor(blocks) { b in
-            let r = b * 16, m = min(16, count - r)
+            let r = b * blockRows, m = min(blockRows, count - r)
             wn_dequantize_rows(s.products + r * n, Int32(m), Int32(n), s.rowScales.pointer + r, q.scales.pointer,
                                out + (first + r) * n, Int32(n), accumulate ? 1 : 0)
         }
