@@ -183,31 +183,43 @@ enum CausalAttention {
             gemmScores(gathered, d, context.keys + keyValueHead * d, context.rowStride,
                        rows: batch.rows, keys: contextLength, d: d, scale: scale, into: scores, ld: width)
         }
-        // Each block against its own keys, then its rows' softmax.
+        // Each block against its own keys, then its rows' softmax. With a context every block's
+        // score rows have the batch's width (the context GEMM wrote them with that stride);
+        // without one a block's rows are as wide as the keys it sees, so early blocks of a long
+        // sequence stay small in cache.
+        func layout(_ block: AttentionBatch.Block) -> (ld: Int, size: Int) {
+            let ld = context == nil ? block.first + block.count : width
+            return (ld, groupSize * block.count * ld)
+        }
         base = 0
+        var offset = 0
         for block in batch.blocks {
             let s = segments[block.segment]
             let rows = groupSize * block.count
             let visible = block.first + block.count  // own keys 0..<visible are seen by some row of the block
-            let blockScores = scores + base * width
+            let (ld, size) = layout(block)
+            let blockScores = scores + offset
             gemmScores(gathered + base * d, d, s.own.keys + keyValueHead * d, s.own.rowStride,
-                       rows: rows, keys: visible, d: d, scale: scale, into: blockScores + contextLength, ld: width)
+                       rows: rows, keys: visible, d: d, scale: scale, into: blockScores + contextLength, ld: ld)
             for i in 0..<rows {
                 let position = contextLength + block.first + i % block.count
                 let begin = window.map { max(0, position - $0 + 1) } ?? 0
-                wn_softmax_row(blockScores + i * width, Int32(begin), Int32(position + 1), Int32(contextLength + visible), softcap)
+                wn_softmax_row(blockScores + i * ld, Int32(begin), Int32(position + 1), Int32(contextLength + visible), softcap)
             }
             base += rows
+            offset += size
         }
         if let context {
             gemmWeightedValues(scores, ld: width, context.values + keyValueHead * d, context.rowStride,
                                rows: batch.rows, keys: contextLength, d: d, into: outputs, d, accumulate: false)
         }
         base = 0
+        offset = 0
         for block in batch.blocks {
             let s = segments[block.segment]
             let rows = groupSize * block.count
-            gemmWeightedValues(scores + base * width + contextLength, ld: width, s.own.values + keyValueHead * d,
+            let (ld, size) = layout(block)
+            gemmWeightedValues(scores + offset + contextLength, ld: ld, s.own.values + keyValueHead * d,
                                s.own.rowStride, rows: rows, keys: block.first + block.count, d: d,
                                into: outputs + base * d, d, accumulate: context != nil)
             for j in 0..<groupSize {
@@ -217,6 +229,7 @@ enum CausalAttention {
                 }
             }
             base += rows
+            offset += size
         }
     }
 
