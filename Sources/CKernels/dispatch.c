@@ -88,9 +88,11 @@ void wn_rms_norm(const float *x, const float *weight, int n, float eps, float *y
 void wn_rope(float *x, int heads, int head_dim, const float *c, const float *s) { kernels()->rope(x, heads, head_dim, c, s); }
 void wn_bf16_to_f32(const uint16_t *src, float *dst, size_t n) { kernels()->bf16_to_f32(src, dst, n); }
 float wn_dot(const float *a, const float *b, int n) { return kernels()->dot(a, b, n); }
+
 float wn_quantize_row_u8(const float *row, int cols, int qmax, float unit, uint8_t *q) {
     return kernels()->quantize_row(row, cols, qmax, unit, q);
 }
+
 void wn_hadamard_row(const float *src, const float *signs, int cols, int block, float *dst) {
     kernels()->hadamard(src, signs, cols, block, dst);
 }

@@ -130,19 +130,7 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// SplitMix64: small, fast, deterministic; enough for benchmark inputs.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A token id below `vocabulary` that is never the pad token (pad would not be scored).
     mutating func tokenID(vocabulary: Int, avoiding pad: Int?) -> Int32 {
         var id = Int(next() % UInt64(vocabulary))

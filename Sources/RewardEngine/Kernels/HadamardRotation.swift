@@ -29,14 +29,8 @@ struct HadamardRotation: @unchecked Sendable {
         self.block = block
         // A fixed pattern, so that the same checkpoint always quantizes the same way.
         signs = FloatBuffer(uninitializedCount: columns)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for c in 0..<columns {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            signs[c] = (z ^ (z >> 31)) & 1 == 0 ? 1 : -1
-        }
+        var generator = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
+        for c in 0..<columns { signs[c] = generator.next() & 1 == 0 ? 1 : -1 }
     }
 
     /// Rotates `rows` rows of `signs.count` floats in place: row ← row · R.

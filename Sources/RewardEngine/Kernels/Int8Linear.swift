@@ -72,6 +72,12 @@ final class Int8Scratch: @unchecked Sendable {
     let gemm: OneDNN.GemmU8S8S32
     let pool: ComputePool
 
+    /// Sized for the widest input and output of `c`'s linear layers.
+    convenience init(configuration c: ModelConfiguration, choice: ComputeChoice, pool: ComputePool) {
+        let widths = Self.widths(c)
+        self.init(maxInput: widths.input, maxOutput: widths.output, choice: choice, pool: pool)
+    }
+
     init(maxInput: Int, maxOutput: Int, choice: ComputeChoice, pool: ComputePool) {
         activations = .allocate(capacity: Self.tileRows * maxInput)
         rowScales = FloatBuffer(uninitializedCount: Self.tileRows)
@@ -87,9 +93,18 @@ final class Int8Scratch: @unchecked Sendable {
         products.deallocate()
     }
 
-    /// Bytes this scratch holds, for the memory plan.
-    static func bytes(maxInput: Int, maxOutput: Int) -> Int {
-        tileRows * (maxInput + 4 * maxOutput + 4) + blocksPerTile * maxInput * 4
+    /// Bytes the scratch for `c` holds, for the memory plan.
+    static func bytes(configuration c: ModelConfiguration) -> Int {
+        let (input, output) = widths(c)
+        return tileRows * (input + 4 * output + 4) + blocksPerTile * input * 4
+    }
+
+    /// The widest input (hidden, intermediate or attention width) and output (fused q/k/v,
+    /// fused gate/up, hidden) of `c`'s linear layers.
+    static func widths(_ c: ModelConfiguration) -> (input: Int, output: Int) {
+        let qkvWidth = (c.headCount + 2 * c.keyValueHeadCount) * c.headDimension
+        return (max(c.hiddenSize, c.intermediateSize, c.headCount * c.headDimension),
+                max(qkvWidth, 2 * c.intermediateSize, c.hiddenSize))
     }
 
     /// Rows are quantized in blocks of `blockRows`, the blocks spread over the workers.

@@ -45,8 +45,7 @@ public struct MemoryPlan: Sendable {
             + workers * AttentionScratch.floats(capacity: capacity, groupSize: c.headCount / c.keyValueHeadCount,
                                                 headDimension: c.headDimension)
             + (options.weightPrecision == .bfloat16 ? 512 * widest : 0)
-        let int8Scratch = options.compute == .int8
-            ? Int8Scratch.bytes(maxInput: widest, maxOutput: max(qkvWidth, 2 * c.intermediateSize, c.hiddenSize)) : 0
+        let int8Scratch = options.compute == .int8 ? Int8Scratch.bytes(configuration: c) : 0
         workspaceBytes = floats * 4 + int8Scratch
         prefixCacheBytes = (maxLength + options.tokenBudget) * c.layerCount * 2 * c.keyValueHeadCount * c.headDimension * 4
     }

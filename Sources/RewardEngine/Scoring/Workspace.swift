@@ -32,8 +32,7 @@ final class Workspace {
         let widest = max(c.hiddenSize, c.intermediateSize, c.headCount * c.headDimension)
         var int8: Int8Scratch?
         if let compute, compute.running == .int8, let pool {
-            int8 = Int8Scratch(maxInput: widest, maxOutput: max(qkvWidth, 2 * c.intermediateSize, c.hiddenSize),
-                               choice: compute, pool: pool)
+            int8 = Int8Scratch(configuration: c, choice: compute, pool: pool)
         }
         weightTile = WeightScratch(tileRows: 512, maxColumns: widest, int8: int8)
         let groupSize = c.headCount / c.keyValueHeadCount
