@@ -61,6 +61,8 @@ static const wn_kernel_table *kernels(void) {
     return atomic_load(&active_table);
 }
 
+const wn_kernel_table *wn_active_kernels(void) { return kernels(); }
+
 int wn_kernel_path(void) {
     kernels();
     return atomic_load(&active_path);

@@ -24,7 +24,21 @@ typedef struct {
     /// path's order (no fused multiply-add), so every path writes the same floats.
     void (*dequantize_rows)(const int32_t *c32, int rows, int cols, const float *row_scale, const float *col_scale,
                             float *out, int out_stride, int accumulate);
+    /// Rows of one register tile of panel_gemm: the attention drivers (attention_panels.c) cut
+    /// their rows into tiles of this many.
+    int panel_rows;
+    /// One tile of the attention products: for r < rows (<= panel_rows) and j < n (<= 32),
+    /// c[r·ldc + j] (=, or += with accumulate) alpha · Σ_{i<k} a[r·lda + i] · b[i·32 + j], where b is a
+    /// packed panel of k rows of 32 floats. Columns j >= n of c are not touched.
+    void (*panel_gemm)(int rows, int k, const float *a, int lda, const float *b, float *c, int ldc, int n,
+                       float alpha, int accumulate);
+    /// Transposes `count` (<= 32) rows of `d` floats (row i at src + i·stride) into a panel of d rows
+    /// of 32 floats: panel[x·32 + i] = src[i·stride + x], zero for i >= count.
+    void (*pack_key_panel)(const float *src, int stride, int count, int d, float *panel);
 } wn_kernel_table;
+
+/// The table in use (dispatch.c), for drivers that live outside dispatch.c.
+const wn_kernel_table *wn_active_kernels(void);
 
 extern const wn_kernel_table wn_kernels_scalar;
 #if defined(__x86_64__)

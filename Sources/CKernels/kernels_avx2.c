@@ -240,6 +240,94 @@ WN_AVX2 static void dequantize_rows(const int32_t *c32, int rows, int cols, cons
     }
 }
 
+// One register tile of the attention products: R rows (<= 6) x 16 columns in 2R accumulators, run
+// for each 16-column half of the 32-column panel (16 ymm registers: 12 accumulators, two panel
+// vectors, one broadcast).
+// The package builds C at -O2, where clang keeps a loop over an array of accumulators as a loop
+// through memory; unrolled, the accumulators live in registers (measured 4x faster).
+#define WN_UNROLLED _Pragma("clang loop unroll(full)")
+#define WN_PANEL_TILE(R)                                                                                   \
+    WN_AVX2 static void panel_tile_##R(int k, const float *a, int lda, const float *b, float *c, int ldc,      \
+                                       int n, float alpha, int accumulate) {                               \
+        __m256 c0[R], c1[R];                                                                               \
+        WN_UNROLLED for (int r = 0; r < R; r++) c0[r] = c1[r] = _mm256_setzero_ps();                                   \
+        for (int i = 0; i < k; i++) {                                                                      \
+            __m256 b0 = _mm256_loadu_ps(b + (size_t)i * 32), b1 = _mm256_loadu_ps(b + (size_t)i * 32 + 8); \
+            WN_UNROLLED for (int r = 0; r < R; r++) {                                                      \
+                __m256 x = _mm256_broadcast_ss(a + (size_t)r * lda + i);                                   \
+                c0[r] = _mm256_fmadd_ps(x, b0, c0[r]);                                                     \
+                c1[r] = _mm256_fmadd_ps(x, b1, c1[r]);                                                     \
+            }                                                                                              \
+        }                                                                                                  \
+        const __m256 s = _mm256_set1_ps(alpha);                                                            \
+        WN_UNROLLED for (int r = 0; r < R; r++) {                                                          \
+            float *cr = c + (size_t)r * ldc;                                                               \
+            float out[16];                                                                                 \
+            _mm256_storeu_ps(out, _mm256_mul_ps(c0[r], s));                                                \
+            _mm256_storeu_ps(out + 8, _mm256_mul_ps(c1[r], s));                                            \
+            if (n >= 16) {                                                                                 \
+                if (accumulate) {                                                                          \
+                    _mm256_storeu_ps(cr, _mm256_add_ps(_mm256_loadu_ps(cr), _mm256_loadu_ps(out)));        \
+                    _mm256_storeu_ps(cr + 8, _mm256_add_ps(_mm256_loadu_ps(cr + 8), _mm256_loadu_ps(out + 8))); \
+                } else {                                                                                   \
+                    _mm256_storeu_ps(cr, _mm256_loadu_ps(out));                                            \
+                    _mm256_storeu_ps(cr + 8, _mm256_loadu_ps(out + 8));                                    \
+                }                                                                                          \
+            } else {                                                                                       \
+                for (int j = 0; j < n; j++) cr[j] = accumulate ? cr[j] + out[j] : out[j];                  \
+            }                                                                                              \
+        }                                                                                                  \
+    }
+WN_PANEL_TILE(1) WN_PANEL_TILE(2) WN_PANEL_TILE(3) WN_PANEL_TILE(4) WN_PANEL_TILE(5) WN_PANEL_TILE(6)
+
+WN_AVX2 static void panel_gemm(int rows, int k, const float *a, int lda, const float *b, float *c, int ldc, int n,
+                               float alpha, int accumulate) {
+    typedef void (*tile_fn)(int, const float *, int, const float *, float *, int, int, float, int);
+    static const tile_fn tiles[7] = {NULL, panel_tile_1, panel_tile_2, panel_tile_3, panel_tile_4, panel_tile_5,
+                                     panel_tile_6};
+    if (rows <= 0) return;
+    tiles[rows](k, a, lda, b, c, ldc, n, alpha, accumulate);
+    if (n > 16) tiles[rows](k, a, lda, b + 16, c + 16, ldc, n - 16, alpha, accumulate);
+}
+
+// 8 x 8 transpose in registers (unpack pairs, 4 x 4 blocks per 128-bit lane, then lanes).
+WN_AVX2 static inline void transpose8(__m256 r[8]) {
+    __m256 t[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        r[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    // r[4i + j], lane L: rows 4i..4i+3 at column 4L + j.
+    for (int j = 0; j < 4; j++) {
+        t[j] = _mm256_permute2f128_ps(r[j], r[4 + j], 0x20);
+        t[4 + j] = _mm256_permute2f128_ps(r[j], r[4 + j], 0x31);
+    }
+    for (int j = 0; j < 8; j++) r[j] = t[j];
+}
+
+WN_AVX2 static void pack_key_panel(const float *src, int stride, int count, int d, float *panel) {
+    for (int first = 0; first < 32; first += 8) {
+        const int rows = count - first < 0 ? 0 : count - first > 8 ? 8 : count - first;
+        int x = 0;
+        for (; x + 8 <= d; x += 8) {
+            __m256 r[8];
+            for (int i = 0; i < 8; i++)
+                r[i] = i < rows ? _mm256_loadu_ps(src + (size_t)(first + i) * stride + x) : _mm256_setzero_ps();
+            transpose8(r);
+            for (int j = 0; j < 8; j++) _mm256_storeu_ps(panel + (size_t)(x + j) * 32 + first, r[j]);
+        }
+        for (; x < d; x++)
+            for (int i = 0; i < 8; i++) panel[(size_t)x * 32 + first + i] = i < rows ? src[(size_t)(first + i) * stride + x] : 0;
+    }
+}
+
 const wn_kernel_table wn_kernels_avx2 = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
-                                         hadamard, quantize_row, dequantize_rows};
+                                         hadamard, quantize_row, dequantize_rows,
+                                         6, panel_gemm, pack_key_panel};
 #endif

@@ -101,5 +101,27 @@ static void dequantize_rows(const int32_t *c32, int rows, int cols, const float 
     }
 }
 
+static void panel_gemm(int rows, int k, const float *a, int lda, const float *b, float *c, int ldc, int n,
+                       float alpha, int accumulate) {
+    for (int r = 0; r < rows; r++) {
+        float sums[32] = {0};
+        const float *ar = a + (size_t)r * lda;
+        for (int i = 0; i < k; i++) {
+            const float *bi = b + (size_t)i * 32;
+            for (int j = 0; j < 32; j++) sums[j] += ar[i] * bi[j];
+        }
+        float *cr = c + (size_t)r * ldc;
+        for (int j = 0; j < n; j++) cr[j] = accumulate ? cr[j] + alpha * sums[j] : alpha * sums[j];
+    }
+}
+
+static void pack_key_panel(const float *src, int stride, int count, int d, float *panel) {
+    for (int i = 0; i < 32; i++) {
+        const float *row = src + (size_t)i * stride;
+        for (int x = 0; x < d; x++) panel[x * 32 + i] = i < count ? row[x] : 0;
+    }
+}
+
 const wn_kernel_table wn_kernels_scalar = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,
-                                           hadamard, quantize_row, dequantize_rows};
+                                           hadamard, quantize_row, dequantize_rows,
+                                           4, panel_gemm, pack_key_panel};

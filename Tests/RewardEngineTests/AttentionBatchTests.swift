@@ -71,23 +71,37 @@ struct AttentionBatchTests {
         }
     }
 
-    /// Candidates sharing a context, run as batches (several of them at a small capacity), against
-    /// attention of each whole sequence computed directly in Double.
-    @Test(arguments: [(2, 0, Float(0)), (4, 0, Float(0)), (2, 5, Float(0)), (1, 0, Float(2.5)), (2, 9, Float(1.5))])
-    func batchesMatchWholeSequenceAttention(groupSize: Int, window: Int, softcap: Float) {
-        var generator = SplitMix(seed: UInt64(groupSize * 100 + window))
-        let d = 8, kvHeads = 2, heads = kvHeads * groupSize
+    /// Candidates sharing a context (or sequences without one), run as batches (several of them at
+    /// a small capacity), against attention of each whole sequence computed directly in Double, on
+    /// every kernel path this CPU runs: OpenBLAS products on the scalar path, packed panels on the
+    /// vector paths. Head dimensions 8, 40 and 72 leave partial panels of values; the lengths cross
+    /// 32-key panels.
+    @Test(arguments: [(2, 0, Float(0), 8, 23), (4, 0, Float(0), 8, 23), (2, 5, Float(0), 8, 23),
+                      (1, 0, Float(2.5), 8, 23), (2, 9, Float(1.5), 8, 23), (2, 0, Float(0), 40, 23),
+                      (1, 3, Float(0), 72, 0), (2, 0, Float(0), 40, 0)])
+    func batchesMatchWholeSequenceAttention(groupSize: Int, window: Int, softcap: Float, d: Int, contextLength: Int) {
+        let before = KernelPath.current
+        defer { KernelPath.select(before) }
+        for path in KernelPath.allCases where path.rawValue <= KernelPath.supported.rawValue {
+            #expect(KernelPath.select(path) == path)
+            checkBatches(groupSize: groupSize, window: window, softcap: softcap, d: d, contextLength: contextLength,
+                         path: path)
+        }
+    }
+
+    private func checkBatches(groupSize: Int, window: Int, softcap: Float, d: Int, contextLength: Int, path: KernelPath) {
+        var generator = SplitMix(seed: UInt64(groupSize * 100 + window + d))
+        let kvHeads = 2, heads = kvHeads * groupSize
         let qkvWidth = (heads + 2 * kvHeads) * d, kvWidth = kvHeads * d
-        let contextLength = 23
         let lengths = [1, 17, 40, 3, 33, 40, 38]
         let total = lengths.reduce(0, +)
         let scale: Float = 0.35
         func random(_ n: Int) -> [Float] { (0..<n).map { _ in Float(generator.uniform() * 2 - 1) } }
-        let cached = random(contextLength * 2 * kvWidth)   // [token][k | v]
+        let cached = random(max(1, contextLength) * 2 * kvWidth)   // [token][k | v]
         var qkv = random(total * qkvWidth)
         var output = [Float](repeating: .nan, count: total * heads * d)
         var segments: [ForwardPass.Segment] = [], start = 0
-        let slot = PrefixCache.Slot(offset: 0, count: contextLength)
+        let slot = contextLength > 0 ? PrefixCache.Slot(offset: 0, count: contextLength) : nil
         for length in lengths { segments.append(Self.segment(start, length, context: slot)); start += length }
         let capacity = contextLength + 40
         // Every row in batches, then (overwriting) just each segment's last row, as the last layer does.
@@ -105,8 +119,9 @@ struct AttentionBatchTests {
                                                                   rowStride: qkvWidth, count: s.length),
                                                 output: output.baseAddress! + s.start * heads * d, outputStride: heads * d)
                     }
-                    let context = KeyValueRows(keys: cached.baseAddress!, values: cached.baseAddress! + kvWidth,
-                                               rowStride: 2 * kvWidth, count: contextLength)
+                    let context = contextLength == 0 ? nil
+                        : KeyValueRows(keys: cached.baseAddress!, values: cached.baseAddress! + kvWidth,
+                                       rowStride: 2 * kvWidth, count: contextLength)
                     operands.withUnsafeBufferPointer { operands in
                         for batch in batches {
                             for kv in 0..<kvHeads {
@@ -149,7 +164,7 @@ struct AttentionBatchTests {
                 }
             }
         }
-        #expect(worst < 1e-5, "largest difference \(worst)")
-        #expect(batches.count > 1, "the small capacity splits the group")
+        #expect(worst < 1e-5, "largest difference \(worst) on \(path)")
+        #expect(batches.count > 1, "the small capacity splits the group, or there are several sequences")
     }
 }

@@ -87,6 +87,40 @@ float wn_dot(const float *a, const float *b, int n);
 /// input). `block` is a power of two >= 16 that divides `cols`; dst may be src.
 void wn_hadamard_row(const float *src, const float *signs, int cols, int block, float *dst);
 
+// MARK: - Attention products on packed panels (attention_panels.c)
+//
+// The two products of causal attention for one key/value head, on operands packed once per batch
+// of query rows: keys transposed into panels of 32 keys (d rows of 32 floats each), values into
+// panels of 32 columns (count rows of 32 floats each). A row whose `ends[r]` says it sees keys
+// 0..<ends[r] only (the causal mask) lets its tile of rows skip the panels past every row's end;
+// what lies past a row's own end is left for the softmax to mask (scores) or is multiplied by its
+// zero probabilities (values). `ends` may be NULL: every row sees every key.
+
+/// Floats `wn_pack_key_panels` writes for `count` keys of `d` floats.
+size_t wn_key_panels_floats(int count, int d);
+
+/// Floats `wn_pack_value_panels` writes for `count` values of `d` floats.
+size_t wn_value_panels_floats(int count, int d);
+
+/// Packs `count` keys (key i at keys + i * stride, d floats) into ceil(count / 32) panels:
+/// panels[p·32·d + x·32 + j] = key (32p + j)[x], zero past count.
+void wn_pack_key_panels(const float *keys, int stride, int count, int d, float *panels);
+
+/// Packs `count` values (value i at values + i * stride, d floats) into ceil(d / 32) panels:
+/// panels[c·count + i·32 + j] = value i [c + j] for each column block c = 0, 32, ..., zero past d.
+void wn_pack_value_panels(const float *values, int stride, int count, int d, float *panels);
+
+/// scores[r·ld + c] = scale · q_r · key_c for r < rows and the keys c < `keys` of the 32-key panels
+/// that some row of r's tile sees (all of them without `ends`); q_r at q + r·ldq.
+void wn_attention_scores(const float *q, int ldq, int rows, int d, const float *key_panels, int keys,
+                         const int32_t *ends, float scale, float *scores, int ld);
+
+/// out[r·ldo + x] (=, or += with accumulate) Σ_{c < seen} p[r·ldp + c] · value_c[x], where `seen` is
+/// the most keys any row of r's tile sees (`keys` without `ends`). Probabilities past a row's own
+/// end must be zero (wn_softmax_row's mask).
+void wn_attention_values(const float *p, int ldp, int rows, int d, const float *value_panels, int keys,
+                         const int32_t *ends, float *out, int ldo, int accumulate);
+
 // MARK: - Int8 compute (quantize.c)
 
 /// Quantizes each of `rows` rows of `cols` floats (row r at x + r * stride) symmetrically to

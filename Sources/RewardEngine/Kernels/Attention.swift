@@ -40,9 +40,9 @@ struct AttentionBatch {
     var width = 0
 }
 
-/// One worker's scratch for `CausalAttention`: a batch's gathered queries, its score matrix and
-/// its outputs.
-struct AttentionScratch {
+/// One worker's scratch for `CausalAttention`: a batch's gathered queries, its score matrix, its
+/// outputs, and its keys and values packed into panels.
+final class AttentionScratch {
     /// Most rows in one batch: large enough that the context GEMMs of a best-of-N group's
     /// candidates run at full speed (OpenBLAS packs the keys once per call; 128-row products ran
     /// at ~2/3 of its rate, 256 rows and more at ~95%), small enough that a batch's scores stay in
@@ -52,17 +52,32 @@ struct AttentionScratch {
     let queries: FloatBuffer   // [rowLimit x headDim]
     let scores: FloatBuffer    // [unitRows x capacity]: one block at any width, or more at smaller widths
     let outputs: FloatBuffer   // [rowLimit x headDim]
+    /// The context's keys (then values) packed into panels, followed by one segment's own.
+    let panels: FloatBuffer    // [(capacity + 64) x headDim rounded up to 32]
+    /// Each row's count of visible own keys (the causal mask), for the packed products.
+    let ends: UnsafeMutablePointer<Int32>
 
     init(capacity: Int, groupSize: Int, headDimension: Int) {
         let rows = Self.rowLimit(groupSize: groupSize)
         queries = FloatBuffer(uninitializedCount: rows * headDimension)
         scores = FloatBuffer(uninitializedCount: CausalAttention.unitRows(groupSize: groupSize) * capacity)
         outputs = FloatBuffer(uninitializedCount: rows * headDimension)
+        panels = FloatBuffer(uninitializedCount: Self.panelFloats(capacity: capacity, headDimension: headDimension))
+        ends = .allocate(capacity: rows)
+    }
+
+    deinit { ends.deallocate() }
+
+    /// Packed keys or values of a context and one segment, `capacity` tokens at most between them
+    /// (each rounded up to whole 32-key panels).
+    static func panelFloats(capacity: Int, headDimension: Int) -> Int {
+        (capacity + 64) * ((headDimension + 31) / 32 * 32)
     }
 
     /// Floats one scratch holds, for the memory plan.
     static func floats(capacity: Int, groupSize: Int, headDimension: Int) -> Int {
         2 * rowLimit(groupSize: groupSize) * headDimension + CausalAttention.unitRows(groupSize: groupSize) * capacity
+            + panelFloats(capacity: capacity, headDimension: headDimension) + rowLimit(groupSize: groupSize)
     }
 }
 
@@ -156,17 +171,87 @@ enum CausalAttention {
 
     /// Runs one batch for one key/value head. `segments[b.segment]` gives each block's operands;
     /// `context` holds the batch's cached keys/values (`batch.context.count` rows) or is nil.
+    /// With AVX2 or AVX-512 kernels the products run on packed panels (`wn_attention_scores` /
+    /// `wn_attention_values`), otherwise as OpenBLAS GEMMs; both compute the same sums.
     static func run(_ batch: AttentionBatch, segments: UnsafeBufferPointer<AttentionSegment>, context: KeyValueRows?,
                     keyValueHead: Int, groupSize: Int, headDimension d: Int,
                     scale: Float, softcap: Float = 0, window: Int? = nil, scratch: AttentionScratch) {
-        let firstHead = keyValueHead * groupSize
+        precondition(batch.rows * d <= scratch.queries.count && batch.rows * batch.width <= scratch.scores.count)
+        gatherQueries(batch, segments: segments, firstHead: keyValueHead * groupSize, groupSize: groupSize,
+                      headDimension: d, into: scratch.queries.pointer)
+        let products: Products = wn_kernel_path() >= Int32(WN_KERNELS_AVX2)
+            ? .panels(scratch.panels.pointer, ends: scratch.ends) : .blas
         let contextLength = context?.count ?? 0
         let width = batch.width
         let gathered = scratch.queries.pointer, scores = scratch.scores.pointer, outputs = scratch.outputs.pointer
-        precondition(batch.rows * d <= scratch.queries.count && batch.rows * width <= scratch.scores.count)
+        let keyOffset = keyValueHead * d
 
-        // Gather: block after block, and inside a block row `j · count + r` is query head
-        // `firstHead + j` at position `first + r`.
+        // With a context every block's score rows have the batch's width (the context product wrote
+        // them with that stride); without one a block's rows are as wide as the keys it sees, so
+        // early blocks of a long sequence stay small in cache.
+        func layout(_ block: AttentionBatch.Block) -> (ld: Int, size: Int) {
+            let ld = context == nil ? block.first + block.count : width
+            return (ld, groupSize * block.count * ld)
+        }
+        // Every row against the shared context at once.
+        if let context {
+            products.scores(gathered, rows: batch.rows, keys: context.keys + keyOffset, stride: context.rowStride,
+                            count: contextLength, at: .context, d: d, scale: scale, into: scores, ld: width)
+        }
+        // Each block against its own keys, then its rows' softmax.
+        var base = 0, offset = 0
+        var packed = OwnPacking()
+        for (index, block) in batch.blocks.enumerated() {
+            let s = segments[block.segment]
+            let rows = groupSize * block.count
+            let (ld, size) = layout(block)
+            let blockScores = scores + offset
+            let keys = packed.keys(for: index, in: batch, contextLength: contextLength, headDimension: d)
+            products.setEnds(block, groupSize: groupSize)
+            products.scores(gathered + base * d, rows: rows, keys: s.own.keys + keyOffset, stride: s.own.rowStride,
+                            count: keys.count, at: keys.packing, d: d, scale: scale, into: blockScores + contextLength, ld: ld,
+                            visible: block.first + block.count)
+            for i in 0..<rows {
+                let position = contextLength + block.first + i % block.count
+                let begin = window.map { max(0, position - $0 + 1) } ?? 0
+                wn_softmax_row(blockScores + i * ld, Int32(begin), Int32(position + 1),
+                               Int32(contextLength + block.first + block.count), softcap)
+            }
+            base += rows
+            offset += size
+        }
+        if let context {
+            products.values(scores, ld: width, rows: batch.rows, values: context.values + keyOffset, stride: context.rowStride,
+                            count: contextLength, at: .context, d: d, into: outputs, accumulate: false)
+        }
+        base = 0
+        offset = 0
+        packed = OwnPacking()
+        for (index, block) in batch.blocks.enumerated() {
+            let s = segments[block.segment]
+            let rows = groupSize * block.count
+            let (ld, size) = layout(block)
+            let keys = packed.keys(for: index, in: batch, contextLength: contextLength, headDimension: d)
+            products.setEnds(block, groupSize: groupSize)
+            products.values(scores + offset + contextLength, ld: ld, rows: rows, values: s.own.values + keyOffset,
+                            stride: s.own.rowStride, count: keys.count, at: keys.packing, d: d,
+                            into: outputs + base * d, accumulate: context != nil, visible: block.first + block.count)
+            for j in 0..<groupSize {
+                let destination = s.output + block.first * s.outputStride + (keyValueHead * groupSize + j) * d
+                for r in 0..<block.count {
+                    (destination + r * s.outputStride).update(from: outputs + (base + j * block.count + r) * d, count: d)
+                }
+            }
+            base += rows
+            offset += size
+        }
+    }
+
+    /// Copies a batch's queries block after block; inside a block row `j · count + r` is query head
+    /// `firstHead + j` at position `first + r`.
+    private static func gatherQueries(_ batch: AttentionBatch, segments: UnsafeBufferPointer<AttentionSegment>,
+                                      firstHead: Int, groupSize: Int, headDimension d: Int,
+                                      into gathered: UnsafeMutablePointer<Float>) {
         var base = 0
         for block in batch.blocks {
             let s = segments[block.segment]
@@ -178,76 +263,95 @@ enum CausalAttention {
             }
             base += groupSize * block.count
         }
-        // Every row against the shared context at once.
-        if let context {
-            gemmScores(gathered, d, context.keys + keyValueHead * d, context.rowStride,
-                       rows: batch.rows, keys: contextLength, d: d, scale: scale, into: scores, ld: width)
-        }
-        // Each block against its own keys, then its rows' softmax. With a context every block's
-        // score rows have the batch's width (the context GEMM wrote them with that stride);
-        // without one a block's rows are as wide as the keys it sees, so early blocks of a long
-        // sequence stay small in cache.
-        func layout(_ block: AttentionBatch.Block) -> (ld: Int, size: Int) {
-            let ld = context == nil ? block.first + block.count : width
-            return (ld, groupSize * block.count * ld)
-        }
-        base = 0
-        var offset = 0
-        for block in batch.blocks {
-            let s = segments[block.segment]
-            let rows = groupSize * block.count
-            let visible = block.first + block.count  // own keys 0..<visible are seen by some row of the block
-            let (ld, size) = layout(block)
-            let blockScores = scores + offset
-            gemmScores(gathered + base * d, d, s.own.keys + keyValueHead * d, s.own.rowStride,
-                       rows: rows, keys: visible, d: d, scale: scale, into: blockScores + contextLength, ld: ld)
-            for i in 0..<rows {
-                let position = contextLength + block.first + i % block.count
-                let begin = window.map { max(0, position - $0 + 1) } ?? 0
-                wn_softmax_row(blockScores + i * ld, Int32(begin), Int32(position + 1), Int32(contextLength + visible), softcap)
+    }
+
+    /// Which keys of a segment the packed own panels hold: a segment's consecutive blocks in a
+    /// batch share one packing, as many keys as its last block there sees.
+    private struct OwnPacking {
+        var segment = -1
+        var count = 0
+
+        /// The own keys block `index` multiplies, and whether they still have to be packed.
+        mutating func keys(for index: Int, in batch: AttentionBatch, contextLength: Int,
+                           headDimension d: Int) -> (count: Int, packing: Products.Packing) {
+            let block = batch.blocks[index]
+            if block.segment == segment { return (count, .own(offset: ownOffset(contextLength, d), fresh: false)) }
+            segment = block.segment
+            count = 0
+            for later in batch.blocks[index...] {
+                guard later.segment == segment else { break }
+                count = max(count, later.first + later.count)
             }
-            base += rows
-            offset += size
+            return (count, .own(offset: ownOffset(contextLength, d), fresh: true))
         }
-        if let context {
-            gemmWeightedValues(scores, ld: width, context.values + keyValueHead * d, context.rowStride,
-                               rows: batch.rows, keys: contextLength, d: d, into: outputs, d, accumulate: false)
+
+        /// Own panels start past the context's (keys or values, whichever is larger).
+        private func ownOffset(_ contextLength: Int, _ d: Int) -> Int {
+            contextLength == 0 ? 0 : max(wn_key_panels_floats(Int32(contextLength), Int32(d)),
+                                         wn_value_panels_floats(Int32(contextLength), Int32(d)))
         }
-        base = 0
-        offset = 0
-        for block in batch.blocks {
-            let s = segments[block.segment]
-            let rows = groupSize * block.count
-            let (ld, size) = layout(block)
-            gemmWeightedValues(scores + offset + contextLength, ld: ld, s.own.values + keyValueHead * d,
-                               s.own.rowStride, rows: rows, keys: block.first + block.count, d: d,
-                               into: outputs + base * d, d, accumulate: context != nil)
-            for j in 0..<groupSize {
-                let destination = s.output + block.first * s.outputStride + (firstHead + j) * d
-                for r in 0..<block.count {
-                    (destination + r * s.outputStride).update(from: outputs + (base + j * block.count + r) * d, count: d)
+    }
+
+    /// The two products of attention, as OpenBLAS GEMMs or on packed panels.
+    private enum Products {
+        case blas
+        case panels(UnsafeMutablePointer<Float>, ends: UnsafeMutablePointer<Int32>)
+
+        /// Where operands go in the panel scratch: the context at its start, a segment's own keys or
+        /// values after it (`fresh`: not yet packed for this product).
+        enum Packing {
+            case context
+            case own(offset: Int, fresh: Bool)
+
+            /// The panels' place in the scratch, and whether they have to be packed there first.
+            func place(in panels: UnsafeMutablePointer<Float>) -> (UnsafeMutablePointer<Float>, fresh: Bool) {
+                switch self {
+                case .context: return (panels, true)
+                case .own(let offset, let fresh): return (panels + offset, fresh)
                 }
             }
-            base += rows
-            offset += size
         }
-    }
 
-    /// `scores[rows x keys] = scale · Q · Kᵀ` into a score block with leading dimension `ld`.
-    @inline(__always)
-    private static func gemmScores(_ q: UnsafePointer<Float>, _ qStride: Int, _ k: UnsafePointer<Float>, _ kStride: Int,
-                                   rows: Int, keys: Int, d: Int, scale: Float,
-                                   into scores: UnsafeMutablePointer<Float>, ld: Int) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(keys), Int32(d),
-                    scale, q, Int32(qStride), k, Int32(kStride), 0, scores, Int32(ld))
-    }
+        /// Each row of a block sees own keys up to its position (rows are query head after head).
+        func setEnds(_ block: AttentionBatch.Block, groupSize: Int) {
+            guard case .panels(_, let ends) = self else { return }
+            for i in 0..<(groupSize * block.count) { ends[i] = Int32(block.first + i % block.count + 1) }
+        }
 
-    /// `out[rows x d] (+)= P · V` for a probability block with leading dimension `ld`.
-    @inline(__always)
-    private static func gemmWeightedValues(_ p: UnsafePointer<Float>, ld: Int, _ v: UnsafePointer<Float>, _ vStride: Int,
-                                           rows: Int, keys: Int, d: Int,
-                                           into out: UnsafeMutablePointer<Float>, _ outStride: Int, accumulate: Bool) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(keys),
-                    1, p, Int32(ld), v, Int32(vStride), accumulate ? 1 : 0, out, Int32(outStride))
+        /// `scores[rows x keys] = scale · Q · Kᵀ` (ld `ld`) over `count` keys; with `visible`, the rows
+        /// are one block whose causal ends `setEnds` wrote, and only its first `visible` keys count.
+        func scores(_ q: UnsafePointer<Float>, rows: Int, keys: UnsafePointer<Float>, stride: Int, count: Int,
+                    at packing: Packing, d: Int, scale: Float, into scores: UnsafeMutablePointer<Float>, ld: Int,
+                    visible: Int? = nil) {
+            switch self {
+            case .blas:
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(visible ?? count), Int32(d),
+                            scale, q, Int32(d), keys, Int32(stride), 0, scores, Int32(ld))
+            case .panels(let panels, let ends):
+                let (target, fresh) = packing.place(in: panels)
+                if fresh { wn_pack_key_panels(keys, Int32(stride), Int32(count), Int32(d), target) }
+                wn_attention_scores(q, Int32(d), Int32(rows), Int32(d), target, Int32(visible ?? count),
+                                    visible == nil ? nil : UnsafePointer(ends), scale, scores, Int32(ld))
+            }
+        }
+
+        /// `out[rows x d] (+)= P · V` for probabilities with leading dimension `ld`, over `count` values
+        /// (`visible` as for `scores`).
+        func values(_ p: UnsafePointer<Float>, ld: Int, rows: Int, values: UnsafePointer<Float>, stride: Int, count: Int,
+                    at packing: Packing, d: Int, into out: UnsafeMutablePointer<Float>, accumulate: Bool,
+                    visible: Int? = nil) {
+            switch self {
+            case .blas:
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(visible ?? count),
+                            1, p, Int32(ld), values, Int32(stride), accumulate ? 1 : 0, out, Int32(d))
+            case .panels(let panels, let ends):
+                let (target, fresh) = packing.place(in: panels)
+                if fresh { wn_pack_value_panels(values, Int32(stride), Int32(count), Int32(d), target) }
+                // The value panels' layout depends on how many were packed: pass that count, the
+                // ends keep each row to what it sees.
+                wn_attention_values(p, Int32(ld), Int32(rows), Int32(d), target, Int32(count),
+                                    visible == nil ? nil : UnsafePointer(ends), out, Int32(d), accumulate ? 1 : 0)
+            }
+        }
     }
 }
