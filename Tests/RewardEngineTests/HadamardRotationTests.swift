@@ -63,7 +63,7 @@ import Testing
         let rotated = QuantizedMatrix([view], rows: n, columns: k, zeroPoint: zeroPoint, rotated: true)
         #expect(plain.rotation == nil)
         #expect(rotated.rotation?.block == 256)
-        let scratch = Int8Scratch(maxInput: k, maxOutput: n, choice: choice, pool: ComputePool(threads: 2))
+        let scratch = Int8Scratch(maxInput: k, maxOutput: n, intermediate: 0, choice: choice, pool: ComputePool(threads: 2))
         var plainOut = [Float](repeating: 0, count: rows * n), rotatedOut = plainOut
         int8Linear(input, rows: rows, weight: plain, into: &plainOut, accumulate: false, scratch: scratch)
         int8Linear(input, rows: rows, weight: rotated, into: &rotatedOut, accumulate: false, scratch: scratch)

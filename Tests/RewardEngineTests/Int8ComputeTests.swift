@@ -147,7 +147,7 @@ import Testing
                                         to: file)
             let view = try #require(try SafeTensorsFile(url: file).tensors["w"])
             let q = QuantizedMatrix([view], rows: n, columns: k, zeroPoint: choice.activationLevels + 1, rotated: false)
-            let scratch = Int8Scratch(maxInput: k, maxOutput: n, choice: choice, pool: ComputePool(threads: 2))
+            let scratch = Int8Scratch(maxInput: k, maxOutput: n, intermediate: 0, choice: choice, pool: ComputePool(threads: 2))
             for accumulate in [false, true] {
                 var out = accumulate ? bias : [Float](repeating: 0, count: rows * n)
                 int8Linear(input, rows: rows, weight: q, into: &out, accumulate: accumulate, scratch: scratch)
@@ -167,6 +167,55 @@ import Testing
                         #expect(abs(got - want) <= 1e-5 * max(1, abs(want)), "rows \(rows) r \(r) j \(j): \(got) vs \(want)")
                     }
                 }
+            }
+        }
+    }
+
+    /// The fused int8 MLP (gate/up products dequantized, activated, rotated and quantized row by
+    /// row) writes the same floats as the three separate steps: both activations, rotated (width
+    /// 256) or not (width 40), with a gate/up bias, onto a residual or not, across the row tile.
+    @Test(arguments: [(ModelConfiguration.Activation.silu, 256, true), (.geluTanh, 256, true), (.silu, 40, false)])
+    func gatedMLPMatchesTheSeparateSteps(activation: ModelConfiguration.Activation, width: Int, rotated: Bool) throws {
+        let choice = ComputeChoice.resolve(.int8, threads: 2)
+        guard choice.running == .int8 else { Issue.record("int8 unavailable: \(choice)"); return }
+        var generator = SplitMix(seed: 23)
+        let hidden = 64
+        let directory = try TemporaryDirectory()
+        func matrix(_ name: String, rows: Int, columns: Int) throws -> QuantizedMatrix {
+            let values = (0..<rows * columns).map { _ in Float(generator.uniform() * 2 - 1) }
+            let file = directory.url.appendingPathComponent("\(name).safetensors")
+            try SafeTensorsWriter.write([.init(name: name, dtype: "F32", shape: [rows, columns],
+                                               bytes: values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0) })],
+                                        to: file)
+            let view = try #require(try SafeTensorsFile(url: file).tensors[name])
+            return QuantizedMatrix([view], rows: rows, columns: columns, zeroPoint: choice.activationLevels + 1, rotated: rotated)
+        }
+        let gateUp = try matrix("gate_up", rows: 2 * width, columns: hidden)
+        let down = try matrix("down", rows: hidden, columns: width)
+        #expect((down.rotation != nil) == rotated)
+        let bias = FloatBuffer(count: 2 * width)
+        for i in 0..<2 * width { bias[i] = Float(generator.uniform() - 0.5) }
+        let pool = ComputePool(threads: 2)
+        let scratch = Int8Scratch(maxInput: max(hidden, width), maxOutput: 2 * width, intermediate: width,
+                                  choice: choice, pool: pool)
+        let rows = Int8Scratch.tileRows + 21
+        let input = (0..<rows * hidden).map { _ in Float(generator.uniform() * 6 - 3) }
+        let residual = (0..<rows * hidden).map { _ in Float(generator.uniform()) }
+        for accumulate in [false, true] {
+            for withBias in [false, true] {
+                var separate = accumulate ? residual : [Float](repeating: 0, count: rows * hidden)
+                var gateUpOut = [Float](repeating: 0, count: rows * 2 * width)
+                var activated = [Float](repeating: 0, count: rows * width)
+                int8Linear(input, rows: rows, weight: gateUp, into: &gateUpOut, accumulate: false, scratch: scratch)
+                if withBias { addBias(bias.pointer, to: &gateUpOut, rows: rows, columns: 2 * width) }
+                gatedActivation(activation, gateUp: gateUpOut, rows: rows, width: width, into: &activated, pool: pool)
+                int8Linear(activated, rows: rows, weight: down, into: &separate, accumulate: accumulate, scratch: scratch)
+                var fused = accumulate ? residual : [Float](repeating: 0, count: rows * hidden)
+                int8GatedMLP(input, rows: rows, gateUp: gateUp, gateUpBias: withBias ? bias : nil, activation: activation,
+                             down: down, into: &fused, accumulate: accumulate, scratch: scratch)
+                let differing = zip(fused, separate).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(activation) accumulate \(accumulate) bias \(withBias): \(differing) floats differ")
+                #expect(fused.contains { $0 != 0 })
             }
         }
     }

@@ -142,6 +142,32 @@ final class DecoderClassifier: @unchecked Sendable {
             // MLP half, in row tiles so the wide intermediate activations stay small.
             rmsNormRows(x, rows: rows, count: hiddenSize, weight: block.mlpInputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
             profile.add(.norms, since: t)
+            // int8: gate/up, activation and down in one pass per row block (int8GatedMLP).
+            if case .int8(let gateUp) = block.gateUp.storage, case .int8(let down) = block.down.storage,
+               let scratch = ws.weightTile.int8 {
+                t = now()
+                if let outputNorm = block.mlpOutputNorm {
+                    // Gemma-2: x += norm(down(...)), through the gate/up buffer (free in this mode).
+                    var first = 0
+                    while first < rows {
+                        let tile = min(ws.mlpTile, rows - first), out = ws.gateUp.pointer
+                        int8GatedMLP(normed + first * hiddenSize, rows: tile, gateUp: gateUp, gateUpBias: block.gateUpBias,
+                                     activation: c.activation, down: down, into: out, accumulate: false, scratch: scratch)
+                        if let bias = block.downBias { addBias(bias.pointer, to: out, rows: tile, columns: hiddenSize) }
+                        rmsNormRows(out, rows: tile, count: hiddenSize, weight: outputNorm.pointer, epsilon: epsilon, into: out, pool: pool)
+                        cblas_saxpy(Int32(tile * hiddenSize), 1, out, 1, x + first * hiddenSize, 1)
+                        first += tile
+                    }
+                } else {
+                    int8GatedMLP(normed, rows: rows, gateUp: gateUp, gateUpBias: block.gateUpBias, activation: c.activation,
+                                 down: down, into: x, accumulate: true, scratch: scratch)
+                    if let bias = block.downBias { addBias(bias.pointer, to: x, rows: rows, columns: hiddenSize) }
+                }
+                profile.countGEMM(rows: rows, weight: block.gateUp)
+                profile.countGEMM(rows: rows, weight: block.down)
+                profile.add(.mlpGEMM, since: t)
+                continue
+            }
             var first = 0
             while first < rows {
                 let tile = min(ws.mlpTile, rows - first)

@@ -67,7 +67,12 @@ final class Int8Scratch: @unchecked Sendable {
     /// One row of rotated floats per 16-row quantization block (HadamardRotation), so the
     /// quantization pass allocates nothing.
     let rotated: FloatBuffer
+    /// One dequantized gate/up row and one activated row per block, for `int8GatedMLP`.
+    let gated: FloatBuffer
+    let activated: FloatBuffer
     let products: UnsafeMutablePointer<Int32>
+    /// The widest input a linear layer of the model has (a row of `rotated`).
+    let maxInput: Int
     let levels: Int32
     let gemm: OneDNN.GemmU8S8S32
     let pool: ComputePool
@@ -75,13 +80,16 @@ final class Int8Scratch: @unchecked Sendable {
     /// Sized for the widest input and output of `c`'s linear layers.
     convenience init(configuration c: ModelConfiguration, choice: ComputeChoice, pool: ComputePool) {
         let widths = Self.widths(c)
-        self.init(maxInput: widths.input, maxOutput: widths.output, choice: choice, pool: pool)
+        self.init(maxInput: widths.input, maxOutput: widths.output, intermediate: c.intermediateSize, choice: choice, pool: pool)
     }
 
-    init(maxInput: Int, maxOutput: Int, choice: ComputeChoice, pool: ComputePool) {
+    init(maxInput: Int, maxOutput: Int, intermediate: Int, choice: ComputeChoice, pool: ComputePool) {
+        self.maxInput = maxInput
         activations = .allocate(capacity: Self.tileRows * maxInput)
         rowScales = FloatBuffer(uninitializedCount: Self.tileRows)
         rotated = FloatBuffer(uninitializedCount: Self.blocksPerTile * maxInput)
+        gated = FloatBuffer(uninitializedCount: Self.blocksPerTile * 2 * intermediate)
+        activated = FloatBuffer(uninitializedCount: Self.blocksPerTile * intermediate)
         products = .allocate(capacity: Self.tileRows * maxOutput)
         levels = choice.activationLevels
         gemm = choice.gemm!
@@ -96,7 +104,7 @@ final class Int8Scratch: @unchecked Sendable {
     /// Bytes the scratch for `c` holds, for the memory plan.
     static func bytes(configuration c: ModelConfiguration) -> Int {
         let (input, output) = widths(c)
-        return tileRows * (input + 4 * output + 4) + blocksPerTile * input * 4
+        return tileRows * (input + 4 * output + 4) + blocksPerTile * (input + 3 * c.intermediateSize) * 4
     }
 
     /// The widest input (hidden, intermediate or attention width) and output (fused q/k/v,
@@ -117,34 +125,100 @@ final class Int8Scratch: @unchecked Sendable {
 /// through `q.offsets`, and dequantized with row scale x column scale into (or onto) `out`.
 func int8Linear(_ input: UnsafePointer<Float>, rows: Int, weight q: QuantizedMatrix,
                 into out: UnsafeMutablePointer<Float>, accumulate: Bool, scratch s: Int8Scratch) {
-    let k = q.columns, n = q.rows
     var first = 0
     while first < rows {
         let count = min(Int8Scratch.tileRows, rows - first)
-        // Rows are independent: quantize and dequantize them on every worker, in blocks.
+        s.quantize(input + first * q.columns, rows: count, for: q)
+        s.multiply(rows: count, by: q)
+        s.dequantize(rows: count, of: q, into: out + first * q.rows, accumulate: accumulate)
+        first += count
+    }
+}
+
+/// The gated MLP in int8, `out (+)= down(act(gate(x)) · up(x))`, with each row's gate/up products
+/// turned into the down projection's quantized input while they are in cache: dequantized,
+/// activated, rotated and quantized one 16-row block at a time on the workers, instead of a
+/// float32 gate/up tile and an activation tile written out and read back (6144 + 3072 floats a
+/// row for Qwen3-0.6B). Each row goes through the same kernels as `int8Linear` +
+/// `gatedActivation` + `int8Linear`, so the result is the same to the bit.
+func int8GatedMLP(_ input: UnsafePointer<Float>, rows: Int, gateUp: QuantizedMatrix, gateUpBias: FloatBuffer?,
+                  activation: ModelConfiguration.Activation, down: QuantizedMatrix,
+                  into out: UnsafeMutablePointer<Float>, accumulate: Bool, scratch s: Int8Scratch) {
+    let width = down.columns
+    precondition(gateUp.rows == 2 * width, "gate/up rows are twice the down projection's input")
+    var first = 0
+    while first < rows {
+        let count = min(Int8Scratch.tileRows, rows - first)
+        s.quantize(input + first * gateUp.columns, rows: count, for: gateUp)
+        s.multiply(rows: count, by: gateUp)
+        // The gate/up GEMM has read its activations: the down projection's replace them, block by block.
         let blockRows = Int8Scratch.blockRows
-        let blocks = (count + blockRows - 1) / blockRows
-        s.pool.parallelFor(blocks) { b in
-            let r = b * blockRows, m = min(blockRows, count - r)
-            if let rotation = q.rotation {
-                wn_quantize_rows_u8_rotated(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
-                                            rotation.signs.pointer, Int32(rotation.block), s.rotated.pointer + b * k,
-                                            s.activations + r * k, s.rowScales.pointer + r)
-            } else {
-                wn_quantize_rows_u8(input + (first + r) * k, Int32(m), Int32(k), Int32(k), s.levels,
-                                    s.activations + r * k, s.rowScales.pointer + r)
+        s.pool.parallelFor((count + blockRows - 1) / blockRows) { b in
+            let gated = s.gated.pointer + b * 2 * width, activated = s.activated.pointer + b * width
+            for r in b * blockRows..<min(count, (b + 1) * blockRows) {
+                wn_dequantize_rows(s.products + r * gateUp.rows, 1, Int32(gateUp.rows), s.rowScales.pointer + r,
+                                   gateUp.scales.pointer, gated, Int32(gateUp.rows), 0)
+                if let bias = gateUpBias { for c in 0..<2 * width { gated[c] += bias[c] } }
+                switch activation {
+                case .silu: wn_swiglu_row(gated, Int32(width), activated)
+                case .geluTanh: wn_geglu_row(gated, Int32(width), activated)
+                }
+                s.quantizeRow(activated, into: r, for: down, work: s.rotated.pointer + b * s.maxInput)
             }
         }
-        let status = s.gemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "R")),
-                            Int64(count), Int64(n), Int64(k), 1, s.activations, Int64(k), 0,
-                            q.values, Int64(k), 0, 0, s.products, Int64(n), q.offsets)
-        // Only invalid arguments make oneDNN fail, and the shapes here are the model's own.
-        precondition(status == 0, "dnnl_gemm_u8s8s32 failed with status \(status) on \(count)x\(n)x\(k)")
-        s.pool.parallelFor(blocks) { b in
-            let r = b * blockRows, m = min(blockRows, count - r)
-            wn_dequantize_rows(s.products + r * n, Int32(m), Int32(n), s.rowScales.pointer + r, q.scales.pointer,
-                               out + (first + r) * n, Int32(n), accumulate ? 1 : 0)
-        }
+        s.multiply(rows: count, by: down)
+        s.dequantize(rows: count, of: down, into: out + first * down.rows, accumulate: accumulate)
         first += count
+    }
+}
+
+extension Int8Scratch {
+    /// Quantizes `rows` (<= tileRows) input rows of `q.columns` floats (rotated first when `q` is)
+    /// into the activations and their row scales, in blocks spread over the workers.
+    func quantize(_ input: UnsafePointer<Float>, rows: Int, for q: QuantizedMatrix) {
+        let k = q.columns
+        pool.parallelFor((rows + Self.blockRows - 1) / Self.blockRows) { b in
+            let r = b * Self.blockRows, m = min(Self.blockRows, rows - r)
+            if let rotation = q.rotation {
+                wn_quantize_rows_u8_rotated(input + r * k, Int32(m), Int32(k), Int32(k), self.levels,
+                                            rotation.signs.pointer, Int32(rotation.block), self.rotated.pointer + b * self.maxInput,
+                                            self.activations + r * k, self.rowScales.pointer + r)
+            } else {
+                wn_quantize_rows_u8(input + r * k, Int32(m), Int32(k), Int32(k), self.levels,
+                                    self.activations + r * k, self.rowScales.pointer + r)
+            }
+        }
+    }
+
+    /// `quantize` of one row into activation row `row` (`work`: `q.columns` floats for the rotation).
+    @inline(__always)
+    func quantizeRow(_ input: UnsafePointer<Float>, into row: Int, for q: QuantizedMatrix, work: UnsafeMutablePointer<Float>) {
+        let k = q.columns
+        if let rotation = q.rotation {
+            wn_quantize_rows_u8_rotated(input, 1, Int32(k), Int32(k), levels, rotation.signs.pointer, Int32(rotation.block),
+                                        work, activations + row * k, rowScales.pointer + row)
+        } else {
+            wn_quantize_rows_u8(input, 1, Int32(k), Int32(k), levels, activations + row * k, rowScales.pointer + row)
+        }
+    }
+
+    /// products[rows x q.rows] = activations · q.valuesᵀ with the zero point removed (oneDNN).
+    func multiply(rows: Int, by q: QuantizedMatrix) {
+        let k = q.columns, n = q.rows
+        let status = gemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "R")),
+                          Int64(rows), Int64(n), Int64(k), 1, activations, Int64(k), 0,
+                          q.values, Int64(k), 0, 0, products, Int64(n), q.offsets)
+        // Only invalid arguments make oneDNN fail, and the shapes here are the model's own.
+        precondition(status == 0, "dnnl_gemm_u8s8s32 failed with status \(status) on \(rows)x\(n)x\(k)")
+    }
+
+    /// The products back to float32 (row scale x column scale), into or onto `out` (`q.rows` wide).
+    func dequantize(rows: Int, of q: QuantizedMatrix, into out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let n = q.rows
+        pool.parallelFor((rows + Self.blockRows - 1) / Self.blockRows) { b in
+            let r = b * Self.blockRows, m = min(Self.blockRows, rows - r)
+            wn_dequantize_rows(self.products + r * n, Int32(m), Int32(n), self.rowScales.pointer + r, q.scales.pointer,
+                               out + r * n, Int32(n), accumulate ? 1 : 0)
+        }
     }
 }
