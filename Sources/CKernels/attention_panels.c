@@ -73,8 +73,8 @@ void wn_attention_values(const float *p, int ldp, int rows, int d, const float *
                 const int m = min_int(tile, rows - r0);
                 const int seen = visible_keys(ends, r0, m, keys);
                 if (first > 0 && seen <= first) continue;
-                table->panel_gemm(m, seen - first < value_step ? (seen > first ? seen - first : 0) : value_step,
-                                  p + (size_t)r0 * ldp + first, ldp, panel + (size_t)first * 32,
+                const int count = seen - first < 0 ? 0 : min_int(value_step, seen - first);
+                table->panel_gemm(m, count, p + (size_t)r0 * ldp + first, ldp, panel + (size_t)first * 32,
                                   out + (size_t)r0 * ldo + column, ldo, width, 1, accumulate || first > 0);
             }
         }

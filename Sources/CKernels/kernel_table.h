@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// For the register tiles' loops over arrays of vector accumulators: the package builds C at -O2,
+/// where clang kept such a loop as a loop through memory; fully unrolled, the accumulators live in
+/// registers (the attention tile measured 4x faster).
+#define WN_UNROLLED _Pragma("clang loop unroll(full)")
+
 typedef struct {
     /// Softmax over the `n` valid logits of a row, in place; softcap > 0 caps them first.
     void (*softmax)(float *row, int n, float softcap);

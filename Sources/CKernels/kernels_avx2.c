@@ -243,9 +243,6 @@ WN_AVX2 static void dequantize_rows(const int32_t *c32, int rows, int cols, cons
 // One register tile of the attention products: R rows (<= 6) x 16 columns in 2R accumulators, run
 // for each 16-column half of the 32-column panel (16 ymm registers: 12 accumulators, two panel
 // vectors, one broadcast).
-// The package builds C at -O2, where clang keeps a loop over an array of accumulators as a loop
-// through memory; unrolled, the accumulators live in registers (measured 4x faster).
-#define WN_UNROLLED _Pragma("clang loop unroll(full)")
 #define WN_PANEL_TILE(R)                                                                                   \
     WN_AVX2 static void panel_tile_##R(int k, const float *a, int lda, const float *b, float *c, int ldc,      \
                                        int n, float alpha, int accumulate) {                               \

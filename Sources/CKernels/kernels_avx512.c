@@ -210,9 +210,6 @@ WN_AVX512 static void dequantize_rows(const int32_t *c32, int rows, int cols, co
 // leaves room for the two panel vectors and the broadcast in 32 registers). Each step of i loads
 // one panel row and broadcasts one a value per row: 2R FMAs per 2 + R loads, so the FMA ports
 // bound it, as in OpenBLAS's and oneDNN's sgemm kernels.
-// The package builds C at -O2, where clang keeps a loop over an array of accumulators as a loop
-// through memory; unrolled, the accumulators live in registers (measured 4x faster).
-#define WN_UNROLLED _Pragma("clang loop unroll(full)")
 #define WN_PANEL_TILE(R)                                                                                   \
     WN_AVX512 static void panel_tile_##R(int k, const float *a, int lda, const float *b, float *c, int ldc,    \
                                          __mmask16 m0, __mmask16 m1, float alpha, int accumulate) {          \

@@ -116,10 +116,8 @@ static void panel_gemm(int rows, int k, const float *a, int lda, const float *b,
 }
 
 static void pack_key_panel(const float *src, int stride, int count, int d, float *panel) {
-    for (int i = 0; i < 32; i++) {
-        const float *row = src + (size_t)i * stride;
-        for (int x = 0; x < d; x++) panel[x * 32 + i] = i < count ? row[x] : 0;
-    }
+    for (int i = 0; i < 32; i++)
+        for (int x = 0; x < d; x++) panel[x * 32 + i] = i < count ? src[(size_t)i * stride + x] : 0;
 }
 
 const wn_kernel_table wn_kernels_scalar = {softmax, swiglu, geglu, rms_norm, rope, bf16_to_f32, dot,

@@ -142,57 +142,21 @@ final class DecoderClassifier: @unchecked Sendable {
             // MLP half, in row tiles so the wide intermediate activations stay small.
             rmsNormRows(x, rows: rows, count: hiddenSize, weight: block.mlpInputNorm.pointer, epsilon: epsilon, into: normed, pool: pool)
             profile.add(.norms, since: t)
-            // int8: gate/up, activation and down in one pass per row block (int8GatedMLP).
-            if case .int8(let gateUp) = block.gateUp.storage, case .int8(let down) = block.down.storage,
-               let scratch = ws.weightTile.int8 {
-                t = now()
-                if let outputNorm = block.mlpOutputNorm {
-                    // Gemma-2: x += norm(down(...)), through the gate/up buffer (free in this mode).
-                    var first = 0
-                    while first < rows {
-                        let tile = min(ws.mlpTile, rows - first), out = ws.gateUp.pointer
-                        int8GatedMLP(normed + first * hiddenSize, rows: tile, gateUp: gateUp, gateUpBias: block.gateUpBias,
-                                     activation: c.activation, down: down, into: out, accumulate: false, scratch: scratch)
-                        if let bias = block.downBias { addBias(bias.pointer, to: out, rows: tile, columns: hiddenSize) }
-                        rmsNormRows(out, rows: tile, count: hiddenSize, weight: outputNorm.pointer, epsilon: epsilon, into: out, pool: pool)
-                        cblas_saxpy(Int32(tile * hiddenSize), 1, out, 1, x + first * hiddenSize, 1)
-                        first += tile
-                    }
-                } else {
-                    int8GatedMLP(normed, rows: rows, gateUp: gateUp, gateUpBias: block.gateUpBias, activation: c.activation,
-                                 down: down, into: x, accumulate: true, scratch: scratch)
-                    if let bias = block.downBias { addBias(bias.pointer, to: x, rows: rows, columns: hiddenSize) }
-                }
-                profile.countGEMM(rows: rows, weight: block.gateUp)
-                profile.countGEMM(rows: rows, weight: block.down)
-                profile.add(.mlpGEMM, since: t)
-                continue
-            }
+            // Gemma-2's x += norm(down(...)) goes through the gate/up buffer (free once the
+            // activation has read it); the others accumulate onto the residual in the down GEMM.
             var first = 0
             while first < rows {
                 let tile = min(ws.mlpTile, rows - first)
-                let width = c.intermediateSize
-                t = now()
-                linear(normed + first * hiddenSize, rows: tile, weight: block.gateUp, into: ws.gateUp.pointer,
-                       scratch: ws.weightTile)
-                profile.countGEMM(rows: tile, weight: block.gateUp)
-                if let bias = block.gateUpBias { addBias(bias.pointer, to: ws.gateUp.pointer, rows: tile, columns: 2 * width) }
-                profile.add(.mlpGEMM, since: t); t = now()
-                gatedActivation(c.activation, gateUp: ws.gateUp.pointer, rows: tile, width: width, into: ws.activated.pointer, pool: pool)
-                profile.add(.activation, since: t); t = now()
                 let residual = x + first * hiddenSize
+                let out = block.mlpOutputNorm == nil ? residual : ws.gateUp.pointer
+                gatedMLP(block, normed + first * hiddenSize, rows: tile, into: out,
+                         accumulate: block.mlpOutputNorm == nil, workspace: ws)
+                t = now()
+                if let bias = block.downBias { addBias(bias.pointer, to: out, rows: tile, columns: hiddenSize) }
                 if let outputNorm = block.mlpOutputNorm {
-                    // Gemma-2: x += norm(down(...)), through the gate/up tile (free after the activation).
-                    let out = ws.gateUp.pointer
-                    linear(ws.activated.pointer, rows: tile, weight: block.down, into: out, scratch: ws.weightTile)
-                    if let bias = block.downBias { addBias(bias.pointer, to: out, rows: tile, columns: hiddenSize) }
                     rmsNormRows(out, rows: tile, count: hiddenSize, weight: outputNorm.pointer, epsilon: epsilon, into: out, pool: pool)
                     cblas_saxpy(Int32(tile * hiddenSize), 1, out, 1, residual, 1)
-                } else {
-                    linear(ws.activated.pointer, rows: tile, weight: block.down, into: residual, accumulate: true, scratch: ws.weightTile)
-                    if let bias = block.downBias { addBias(bias.pointer, to: residual, rows: tile, columns: hiddenSize) }
                 }
-                profile.countGEMM(rows: tile, weight: block.down)
                 profile.add(.mlpGEMM, since: t)
                 first += tile
             }
@@ -207,6 +171,33 @@ final class DecoderClassifier: @unchecked Sendable {
             rmsNorm(x + compactRow[item.row]! * hiddenSize, weight: finalNorm.pointer, count: hiddenSize, epsilon: epsilon, into: row)
             return (item.output, wn_dot(row, scoreHead.pointer, Int32(hiddenSize)))
         }
+    }
+
+    /// `out (+)= down(act(gate(input)) · up(input))` for one tile of rows (at most `ws.mlpTile`):
+    /// int8 weights in one pass per row block (`int8GatedMLP`), otherwise the gate/up GEMM into
+    /// `ws.gateUp`, the activation into `ws.activated` and the down GEMM.
+    private func gatedMLP(_ block: DecoderBlockWeights, _ input: UnsafePointer<Float>, rows: Int,
+                          into out: UnsafeMutablePointer<Float>, accumulate: Bool, workspace ws: Workspace) {
+        let c = configuration
+        var t = now()
+        if case .int8(let gateUp) = block.gateUp.storage, case .int8(let down) = block.down.storage,
+           let scratch = ws.weightTile.int8 {
+            int8GatedMLP(input, rows: rows, gateUp: gateUp, gateUpBias: block.gateUpBias, activation: c.activation,
+                         down: down, into: out, accumulate: accumulate, scratch: scratch)
+        } else {
+            linear(input, rows: rows, weight: block.gateUp, into: ws.gateUp.pointer, scratch: ws.weightTile)
+            if let bias = block.gateUpBias {
+                addBias(bias.pointer, to: ws.gateUp.pointer, rows: rows, columns: 2 * c.intermediateSize)
+            }
+            profile.add(.mlpGEMM, since: t); t = now()
+            gatedActivation(c.activation, gateUp: ws.gateUp.pointer, rows: rows, width: c.intermediateSize,
+                            into: ws.activated.pointer, pool: pool)
+            profile.add(.activation, since: t); t = now()
+            linear(ws.activated.pointer, rows: rows, weight: block.down, into: out, accumulate: accumulate, scratch: ws.weightTile)
+        }
+        profile.countGEMM(rows: rows, weight: block.gateUp)
+        profile.countGEMM(rows: rows, weight: block.down)
+        profile.add(.mlpGEMM, since: t)
     }
 
     /// Moves the residual and attention rows listed in `scoredRows` (ascending, distinct) to

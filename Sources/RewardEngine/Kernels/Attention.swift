@@ -207,10 +207,9 @@ enum CausalAttention {
             let (ld, size) = layout(block)
             let blockScores = scores + offset
             let keys = packed.keys(for: index, in: batch, contextLength: contextLength, headDimension: d)
-            products.setEnds(block, groupSize: groupSize)
             products.scores(gathered + base * d, rows: rows, keys: s.own.keys + keyOffset, stride: s.own.rowStride,
                             count: keys.count, at: keys.packing, d: d, scale: scale, into: blockScores + contextLength, ld: ld,
-                            visible: block.first + block.count)
+                            causal: block)
             for i in 0..<rows {
                 let position = contextLength + block.first + i % block.count
                 let begin = window.map { max(0, position - $0 + 1) } ?? 0
@@ -232,10 +231,9 @@ enum CausalAttention {
             let rows = groupSize * block.count
             let (ld, size) = layout(block)
             let keys = packed.keys(for: index, in: batch, contextLength: contextLength, headDimension: d)
-            products.setEnds(block, groupSize: groupSize)
             products.values(scores + offset + contextLength, ld: ld, rows: rows, values: s.own.values + keyOffset,
                             stride: s.own.rowStride, count: keys.count, at: keys.packing, d: d,
-                            into: outputs + base * d, accumulate: context != nil, visible: block.first + block.count)
+                            into: outputs + base * d, accumulate: context != nil, causal: block)
             for j in 0..<groupSize {
                 let destination = s.output + block.first * s.outputStride + (keyValueHead * groupSize + j) * d
                 for r in 0..<block.count {
@@ -312,37 +310,42 @@ enum CausalAttention {
             }
         }
 
-        /// Each row of a block sees own keys up to its position (rows are query head after head).
-        func setEnds(_ block: AttentionBatch.Block, groupSize: Int) {
-            guard case .panels(_, let ends) = self else { return }
-            for i in 0..<(groupSize * block.count) { ends[i] = Int32(block.first + i % block.count + 1) }
+        /// With a causal `block` (its rows query head after head), each row's count of own keys seen:
+        /// up to its position. Nil without one: every row sees every key.
+        private static func ends(_ ends: UnsafeMutablePointer<Int32>, rows: Int,
+                                 causal block: AttentionBatch.Block?) -> UnsafePointer<Int32>? {
+            guard let block else { return nil }
+            for i in 0..<rows { ends[i] = Int32(block.first + i % block.count + 1) }
+            return UnsafePointer(ends)
         }
 
-        /// `scores[rows x keys] = scale · Q · Kᵀ` (ld `ld`) over `count` keys; with `visible`, the rows
-        /// are one block whose causal ends `setEnds` wrote, and only its first `visible` keys count.
+        /// `scores[rows x keys] = scale · Q · Kᵀ` (ld `ld`) over `count` keys; with a `causal` block,
+        /// only the keys its rows can see (the first `first + count` of them).
         func scores(_ q: UnsafePointer<Float>, rows: Int, keys: UnsafePointer<Float>, stride: Int, count: Int,
                     at packing: Packing, d: Int, scale: Float, into scores: UnsafeMutablePointer<Float>, ld: Int,
-                    visible: Int? = nil) {
+                    causal block: AttentionBatch.Block? = nil) {
+            let visible = block.map { $0.first + $0.count } ?? count
             switch self {
             case .blas:
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(visible ?? count), Int32(d),
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(visible), Int32(d),
                             scale, q, Int32(d), keys, Int32(stride), 0, scores, Int32(ld))
             case .panels(let panels, let ends):
                 let (target, fresh) = packing.place(in: panels)
                 if fresh { wn_pack_key_panels(keys, Int32(stride), Int32(count), Int32(d), target) }
-                wn_attention_scores(q, Int32(d), Int32(rows), Int32(d), target, Int32(visible ?? count),
-                                    visible == nil ? nil : UnsafePointer(ends), scale, scores, Int32(ld))
+                wn_attention_scores(q, Int32(d), Int32(rows), Int32(d), target, Int32(visible),
+                                    Self.ends(ends, rows: rows, causal: block), scale, scores, Int32(ld))
             }
         }
 
         /// `out[rows x d] (+)= P · V` for probabilities with leading dimension `ld`, over `count` values
-        /// (`visible` as for `scores`).
+        /// (`causal` as for `scores`).
         func values(_ p: UnsafePointer<Float>, ld: Int, rows: Int, values: UnsafePointer<Float>, stride: Int, count: Int,
                     at packing: Packing, d: Int, into out: UnsafeMutablePointer<Float>, accumulate: Bool,
-                    visible: Int? = nil) {
+                    causal block: AttentionBatch.Block? = nil) {
             switch self {
             case .blas:
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(visible ?? count),
+                let visible = block.map { $0.first + $0.count } ?? count
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(visible),
                             1, p, Int32(ld), values, Int32(stride), accumulate ? 1 : 0, out, Int32(d))
             case .panels(let panels, let ends):
                 let (target, fresh) = packing.place(in: panels)
@@ -350,7 +353,7 @@ enum CausalAttention {
                 // The value panels' layout depends on how many were packed: pass that count, the
                 // ends keep each row to what it sees.
                 wn_attention_values(p, Int32(ld), Int32(rows), Int32(d), target, Int32(count),
-                                    visible == nil ? nil : UnsafePointer(ends), out, Int32(d), accumulate ? 1 : 0)
+                                    Self.ends(ends, rows: rows, causal: block), out, Int32(d), accumulate ? 1 : 0)
             }
         }
     }

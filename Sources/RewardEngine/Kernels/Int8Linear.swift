@@ -163,7 +163,7 @@ func int8GatedMLP(_ input: UnsafePointer<Float>, rows: Int, gateUp: QuantizedMat
                 case .silu: wn_swiglu_row(gated, Int32(width), activated)
                 case .geluTanh: wn_geglu_row(gated, Int32(width), activated)
                 }
-                s.quantizeRow(activated, into: r, for: down, work: s.rotated.pointer + b * s.maxInput)
+                s.quantize(activated, rows: 1, into: r, for: down, work: s.rotated.pointer + b * s.maxInput)
             }
         }
         s.multiply(rows: count, by: down)
@@ -176,29 +176,24 @@ extension Int8Scratch {
     /// Quantizes `rows` (<= tileRows) input rows of `q.columns` floats (rotated first when `q` is)
     /// into the activations and their row scales, in blocks spread over the workers.
     func quantize(_ input: UnsafePointer<Float>, rows: Int, for q: QuantizedMatrix) {
-        let k = q.columns
         pool.parallelFor((rows + Self.blockRows - 1) / Self.blockRows) { b in
-            let r = b * Self.blockRows, m = min(Self.blockRows, rows - r)
-            if let rotation = q.rotation {
-                wn_quantize_rows_u8_rotated(input + r * k, Int32(m), Int32(k), Int32(k), self.levels,
-                                            rotation.signs.pointer, Int32(rotation.block), self.rotated.pointer + b * self.maxInput,
-                                            self.activations + r * k, self.rowScales.pointer + r)
-            } else {
-                wn_quantize_rows_u8(input + r * k, Int32(m), Int32(k), Int32(k), self.levels,
-                                    self.activations + r * k, self.rowScales.pointer + r)
-            }
+            let r = b * Self.blockRows
+            self.quantize(input + r * q.columns, rows: min(Self.blockRows, rows - r), into: r, for: q,
+                          work: self.rotated.pointer + b * self.maxInput)
         }
     }
 
-    /// `quantize` of one row into activation row `row` (`work`: `q.columns` floats for the rotation).
+    /// Quantizes `rows` input rows into activation rows `row...` (`work`: `q.columns` floats for the
+    /// rotation), on the calling thread.
     @inline(__always)
-    func quantizeRow(_ input: UnsafePointer<Float>, into row: Int, for q: QuantizedMatrix, work: UnsafeMutablePointer<Float>) {
+    func quantize(_ input: UnsafePointer<Float>, rows: Int, into row: Int, for q: QuantizedMatrix,
+                  work: UnsafeMutablePointer<Float>) {
         let k = q.columns
         if let rotation = q.rotation {
-            wn_quantize_rows_u8_rotated(input, 1, Int32(k), Int32(k), levels, rotation.signs.pointer, Int32(rotation.block),
-                                        work, activations + row * k, rowScales.pointer + row)
+            wn_quantize_rows_u8_rotated(input, Int32(rows), Int32(k), Int32(k), levels, rotation.signs.pointer,
+                                        Int32(rotation.block), work, activations + row * k, rowScales.pointer + row)
         } else {
-            wn_quantize_rows_u8(input, 1, Int32(k), Int32(k), levels, activations + row * k, rowScales.pointer + row)
+            wn_quantize_rows_u8(input, Int32(rows), Int32(k), Int32(k), levels, activations + row * k, rowScales.pointer + row)
         }
     }
 
