@@ -6,7 +6,7 @@ import Testing
 /// candidates sharing a cached prompt computes what attention over each candidate's whole
 /// sequence computes (a plain Double reference), with sliding windows and logit soft-capping.
 struct AttentionBatchTests {
-    private static func segment(_ start: Int, _ length: Int, context: PrefixCache.Slot? = nil) -> ForwardPass.Segment {
+    static func segment(_ start: Int, _ length: Int, context: PrefixCache.Slot? = nil) -> ForwardPass.Segment {
         ForwardPass.Segment(start: start, length: length, context: context, stores: nil)
     }
 
@@ -70,7 +70,11 @@ struct AttentionBatchTests {
             #expect(batches.count > 1)
         }
     }
+}
 
+/// Batches against whole-sequence attention on every kernel path. In ComputePathTests' serialised
+/// suite: it switches the process-wide path.
+extension ComputePathTests {
     /// Candidates sharing a context (or sequences without one), run as batches (several of them at
     /// a small capacity), against attention of each whole sequence computed directly in Double, on
     /// every kernel path this CPU runs: OpenBLAS products on the scalar path, packed panels on the
@@ -102,7 +106,7 @@ struct AttentionBatchTests {
         var output = [Float](repeating: .nan, count: total * heads * d)
         var segments: [ForwardPass.Segment] = [], start = 0
         let slot = contextLength > 0 ? PrefixCache.Slot(offset: 0, count: contextLength) : nil
-        for length in lengths { segments.append(Self.segment(start, length, context: slot)); start += length }
+        for length in lengths { segments.append(AttentionBatchTests.segment(start, length, context: slot)); start += length }
         let capacity = contextLength + 40
         // Every row in batches, then (overwriting) just each segment's last row, as the last layer does.
         let lastRows = segments.map { $0.start + $0.length - 1 }

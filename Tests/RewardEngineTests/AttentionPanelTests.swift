@@ -5,8 +5,8 @@ import Testing
 /// The packed attention products (attention_panels.c) on every kernel path this CPU runs, against
 /// Double sums: rows around the register tiles (12 on AVX-512, 6 on AVX2, 4 scalar), head
 /// dimensions that leave partial panels, key counts around the 32-key panels, causal ends or none,
-/// and accumulation.
-struct AttentionPanelTests {
+/// and accumulation. In ComputePathTests' serialised suite: it switches the process-wide path.
+extension ComputePathTests {
     @Test func productsMatchDoubleSumsOnEveryPath() {
         let before = KernelPath.current
         defer { KernelPath.select(before) }
@@ -15,13 +15,13 @@ struct AttentionPanelTests {
             #expect(KernelPath.select(path) == path)
             for (rows, d, keys) in [(1, 8, 1), (5, 16, 31), (12, 40, 32), (13, 128, 33), (30, 72, 70), (25, 128, 200)] {
                 for causal in [false, true] {
-                    check(rows: rows, d: d, keys: keys, causal: causal, path: path, generator: &generator)
+                    checkPanels(rows: rows, d: d, keys: keys, causal: causal, path: path, generator: &generator)
                 }
             }
         }
     }
 
-    private func check(rows: Int, d: Int, keys: Int, causal: Bool, path: KernelPath, generator: inout SplitMix) {
+    private func checkPanels(rows: Int, d: Int, keys: Int, causal: Bool, path: KernelPath, generator: inout SplitMix) {
         func random(_ n: Int) -> [Float] { (0..<n).map { _ in Float(generator.uniform() * 2 - 1) } }
         let qStride = d + 3, kvStride = 2 * d + 5, ld = keys + 2
         let q = random(rows * qStride), kv = random(keys * kvStride)

@@ -232,7 +232,11 @@ import Testing
         let ratio = Double(bytes(int8)) / Double(bytes(float32))
         #expect(ratio > 0.25 && ratio < 0.28, "int8/float32 weight bytes \(ratio)")
     }
+}
 
+/// Bit-for-bit equality of two models' scores holds only while no other test switches the
+/// process-wide kernel path: in ComputePathTests' serialised suite.
+extension ComputePathTests {
     /// bfloat16 compute says why it runs float32 instead, and its scores are float32's, bit for bit.
     @Test func bfloat16FallsBackToFloat32AndSaysSo() throws {
         let fixture = try ParityFixture("llama-tiny")
