@@ -50,7 +50,12 @@ import Glibc
         #expect(await serve.waitForExit(timeout: .seconds(60)) == 0, "log:\n\(serve.log.suffix(3000))")
         let objects = try letters.map(jsonObject)
         #expect(objects.compactMap { $0["key"] as? String }.sorted() == groups.map(\.id).sorted(), "log:\n\(serve.log.suffix(3000))")
-        #expect(objects.allSatisfy { $0["reason"] as? String == "output_rejected" && $0["producer_error"] as? String == "TOPIC_EXCEPTION" })
+        // The broker answers the topic's metadata with TOPIC_EXCEPTION; once librdkafka has cached
+        // that answer it fails later records for the topic locally as _UNKNOWN_TOPIC. Which one a
+        // record meets depends on timing (seen in exactly-once under load); both name the refusal.
+        let outcomes = objects.map { "\($0["reason"] as? String ?? "-")/\($0["producer_error"] as? String ?? "-")" }
+        #expect(outcomes.allSatisfy { ["output_rejected/TOPIC_EXCEPTION", "output_rejected/_UNKNOWN_TOPIC"].contains($0) },
+                "\(outcomes); log:\n\(serve.log.suffix(4000))")
         try expectMatchesSchema(jsonLines: ServeIntegrationTests.values(letters), "dead-letter")
         #expect(try await uncommittedInput(topics, broker: broker).isEmpty, "the partitions committed past every record")
     }
