@@ -12,6 +12,8 @@ struct APIError: HTTPResponseError, CustomStringConvertible {
     let type: String
     /// Seconds a client should wait before retrying (503 only).
     var retryAfter: Int? = nil
+    /// The methods the path takes (405 only), for the `Allow` header.
+    var allow: String? = nil
 
     var description: String { "\(status.code) \(type): \(message)" }
 
@@ -23,6 +25,10 @@ struct APIError: HTTPResponseError, CustomStringConvertible {
     static let timeout = APIError(status: .requestTimeout, message: "the request was not finished within the server's request timeout", type: "timeout")
     static let draining = APIError(status: .serviceUnavailable, message: "the server is shutting down", type: "shutting_down", retryAfter: 1)
     static func notFound(_ path: String) -> APIError { APIError(status: .notFound, message: "no endpoint \(path)", type: "not_found") }
+    static func methodNotAllowed(_ method: HTTPRequest.Method, _ path: String, allowed: [HTTPRequest.Method]) -> APIError {
+        let names = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIError(status: .methodNotAllowed, message: "\(path) takes \(names), not \(method)", type: "method_not_allowed", allow: names)
+    }
     static func internalError(_ message: String) -> APIError { APIError(status: .internalServerError, message: message, type: "internal_error") }
 
     var json: String {

@@ -158,40 +158,37 @@ public final class HTTPFrontDoor: Sendable {
 
     private func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: JSONErrorMiddleware<BasicRequestContext>())
-        router.get("metrics") { _, _ in
+        let routes = RouteTable()
+        router.add(middleware: JSONErrorMiddleware<BasicRequestContext>(routes: routes))
+        func get(_ path: String, _ respond: @escaping @Sendable () -> Response) {
+            routes.add(.get, "/" + path)
+            router.get(RouterPath(path)) { _, _ in respond() }
+        }
+        func post(_ path: String, _ work: @escaping @Sendable (Value, ContinuousClock.Instant) async throws -> Reply) {
+            routes.add(.post, "/" + path)
+            router.post(RouterPath(path)) { request, _ in await self.handle(request, endpoint: "/" + path, work) }
+        }
+        get("metrics") {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: self.serviceMetrics() + self.metrics.render())))
         }
-        router.get("healthz") { _, _ in HTTPFrontDoor.text(.ok, "ok\n") }
-        router.get("health") { _, _ in HTTPFrontDoor.text(.ok, "ok\n") }
-        router.get("readyz") { _, _ in
+        get("healthz") { HTTPFrontDoor.text(.ok, "ok\n") }
+        get("health") { HTTPFrontDoor.text(.ok, "ok\n") }
+        get("readyz") {
             self.isReady() && !self.draining.load(ordering: .relaxed) ? HTTPFrontDoor.text(.ok, "ready\n") : HTTPFrontDoor.text(.serviceUnavailable, "not ready\n")
         }
         guard let peers, let groups else { return router }
-        router.post("classify") { request, _ in
-            await self.handle(request, endpoint: "/classify") { body, _ in
-                // SGLang and vLLM share the path: told apart by their fields.
-                if case .object(let object) = body, object["input"] != nil || object["messages"] != nil {
-                    return try await peers.vllm(body, endpoint: "/classify", pooling: false)
-                }
-                return try await peers.sglang(body, endpoint: "/classify")
+        post("classify") { body, _ in
+            // SGLang and vLLM share the path: told apart by their fields.
+            if case .object(let object) = body, object["input"] != nil || object["messages"] != nil {
+                return try await peers.vllm(body, endpoint: "/classify", pooling: false)
             }
+            return try await peers.sglang(body, endpoint: "/classify")
         }
-        router.post("encode") { request, _ in
-            await self.handle(request, endpoint: "/encode") { body, _ in try await peers.sglang(body, endpoint: "/encode") }
-        }
-        router.post("pooling") { request, _ in
-            await self.handle(request, endpoint: "/pooling") { body, _ in try await peers.vllm(body, endpoint: "/pooling", pooling: true) }
-        }
-        router.post("get_reward") { request, _ in
-            await self.handle(request, endpoint: "/get_reward") { body, _ in try await peers.openRLHF(body, endpoint: "/get_reward") }
-        }
-        router.post("v1/groups") { request, _ in
-            await self.handle(request, endpoint: "/v1/groups") { body, received in
-                try await groups.groups(body, endpoint: "/v1/groups", received: received)
-            }
-        }
+        post("encode") { body, _ in try await peers.sglang(body, endpoint: "/encode") }
+        post("pooling") { body, _ in try await peers.vllm(body, endpoint: "/pooling", pooling: true) }
+        post("get_reward") { body, _ in try await peers.openRLHF(body, endpoint: "/get_reward") }
+        post("v1/groups") { body, received in try await groups.groups(body, endpoint: "/v1/groups", received: received) }
         return router
     }
 
@@ -280,17 +277,40 @@ extension APIError {
     var plainResponse: Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
     }
 }
 
+/// The paths the router answers and the methods each takes, so that a known path asked with
+/// another method gets 405 and an `Allow` header rather than 404. Filled while the routes are
+/// registered, read-only afterwards.
+final class RouteTable: Sendable {
+    private let methods = Mutex<[String: [HTTPRequest.Method]]>([:])
+
+    func add(_ method: HTTPRequest.Method, _ path: String) { methods.withLock { $0[path, default: []].append(method) } }
+
+    /// The methods `path` takes (a trailing slash ignored); empty for an unknown path.
+    func methods(for path: String) -> [HTTPRequest.Method] {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        return methods.withLock { $0[trimmed] ?? [] }
+    }
+}
+
 /// Unknown paths, wrong methods and anything else the router refuses: the same JSON error body
-/// as every endpoint's own refusals.
+/// as every endpoint's own refusals (404 for an unknown path, 405 with `Allow` for a known path
+/// asked with the wrong method).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteTable
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let error as HTTPError {
-            let message = error.status == .notFound ? "no endpoint \(request.method) \(request.uri.path)" : (error.body ?? "\(error.status)")
-            return APIError(status: error.status, message: message, type: error.status == .notFound ? "not_found" : "invalid_request").plainResponse
+            guard error.status == .notFound else {
+                return APIError(status: error.status, message: error.body ?? "\(error.status)", type: "invalid_request").plainResponse
+            }
+            let allowed = routes.methods(for: request.uri.path)
+            guard !allowed.isEmpty else { return APIError.notFound("\(request.method) \(request.uri.path)").plainResponse }
+            return APIError.methodNotAllowed(request.method, request.uri.path, allowed: allowed).plainResponse
         }
     }
 }
