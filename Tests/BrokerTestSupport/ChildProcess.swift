@@ -41,3 +41,53 @@ public func spawnChild(_ arguments: [String], log: URL) throws -> pid_t {
 public struct ChildProcessError: Error, CustomStringConvertible {
     public let description: String
 }
+
+/// A child process started with `spawnChild`, its output kept in a temporary log file: the
+/// `winnow serve` processes the service and HTTP tests run. Killed (SIGKILL) and reaped when
+/// released while still running; the log file is removed with it.
+///
+/// `@unchecked Sendable`: one test owns it and calls it from one task at a time; `exitStatus`, its
+/// only mutable state, is a cache of waitpid's answer written on that task.
+open class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public let logURL: URL
+    private var exitStatus: Int32?
+
+    /// Starts `arguments` (the first is the executable's path); `logName` prefixes the log file's name.
+    public init(_ arguments: [String], logName: String) throws {
+        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(logName)-\(UUID().uuidString).log")
+        pid = try spawnChild(arguments, log: logURL)
+    }
+
+    deinit {
+        if isRunning { kill(pid, SIGKILL); _ = exitStatusNow(blocking: true) }
+        try? FileManager.default.removeItem(at: logURL)
+    }
+
+    /// Everything the process wrote to standard output and error so far.
+    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    public func signal(_ number: Int32) { kill(pid, number) }
+
+    public var isRunning: Bool { exitStatusNow(blocking: false) == nil }
+
+    /// The exit status (128 + signal number when killed by a signal), nil while running.
+    private func exitStatusNow(blocking: Bool) -> Int32? {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return nil }
+        let signal = status & 0x7f
+        exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return exitStatus
+    }
+
+    /// Waits for the process to exit; nil if it is still running after `timeout`.
+    public func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = exitStatusNow(blocking: false) { return status }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return exitStatusNow(blocking: false)
+    }
+}

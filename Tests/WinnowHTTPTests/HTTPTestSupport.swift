@@ -39,17 +39,14 @@ func clientPython() throws -> String {
 /// started fresh for one test and killed when it ends.
 ///
 /// `@unchecked Sendable`: one test owns it and calls it from one task at a time; `port` is set in
-/// `init` and `exitStatus` is a cache of waitpid's answer written on that task.
-final class HTTPServer: @unchecked Sendable {
-    let pid: pid_t
-    let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-http-\(UUID().uuidString).log")
+/// `init`.
+final class HTTPServer: ChildProcess, @unchecked Sendable {
     private(set) var port: Int = 0
-    private var exitStatus: Int32?
 
     init(extra: [String] = []) throws {
         let arguments = [winnowExecutable.path, "serve", "--model", demoModel.path, "--max-length", "2048",
                          "--http-address", "127.0.0.1:0", "--log-level", "info"] + extra
-        pid = try spawnChild(arguments, log: logURL)
+        try super.init(arguments, logName: "winnow-http")
         // Wait for "http listening ... address=127.0.0.1:PORT" (model loading takes a moment).
         for _ in 0..<600 {
             if let first = listeningPorts.first { port = first; return }
@@ -59,39 +56,13 @@ final class HTTPServer: @unchecked Sendable {
         throw HTTPTestError(description: "winnow serve did not start listening: \(log)")
     }
 
-    deinit {
-        if isRunning { kill(pid, SIGKILL); _ = waitNow(blocking: true) }
-        try? FileManager.default.removeItem(at: logURL)
-    }
-
     var baseURL: String { "http://127.0.0.1:\(port)" }
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     /// Ports of the "http listening" lines, in order.
     var listeningPorts: [Int] {
         log.split(separator: "\n").filter { $0.contains("http listening") }.compactMap { line in
             line.components(separatedBy: "address=127.0.0.1:").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
         }
-    }
-
-    var isRunning: Bool { waitNow(blocking: false) == nil }
-
-    private func waitNow(blocking: Bool) -> Int32? {
-        if let exitStatus { return exitStatus }
-        var status: Int32 = 0
-        guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return nil }
-        let signal = status & 0x7f
-        exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        return exitStatus
-    }
-
-    func waitForExit(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let status = waitNow(blocking: false) { return status }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return waitNow(blocking: false)
     }
 }
 

@@ -67,19 +67,9 @@ func uncommittedInput(_ topics: ServeTopics, broker: TansuBroker) async throws -
                         extra: ["partition.assignment.strategy": "cooperative-sticky"], timeout: .seconds(30))
 }
 
-/// A running `winnow serve` process, its output kept in a temporary file.
-///
-/// Spawned with posix_spawn and an empty signal mask, as a shell or the kubelet starts it:
-/// `Process` would pass on the mask of the spawning thread, and test threads (Swift
-/// concurrency, Dispatch) block SIGTERM, which would hide signal-handling bugs.
-///
-/// `@unchecked Sendable`: one test owns it and calls it from one task at a time; `exitStatus`, its
-/// only mutable state, is a cache of waitpid's answer written on that task.
-final class ServeProcess: @unchecked Sendable {
-    let pid: pid_t
-    let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-serve-\(UUID().uuidString).log")
-    private var exitStatus: Int32?
-
+/// A running `winnow serve` on a broker, its output kept in a temporary file (`ChildProcess`:
+/// spawned as a shell or the kubelet starts it, no signals blocked, so signal-handling bugs show).
+final class ServeProcess: ChildProcess, @unchecked Sendable {
     convenience init(broker: TansuBroker, topics: ServeTopics, model: URL, extra: [String] = []) throws {
         try self.init(brokers: broker.bootstrapServers, topics: topics, model: model, extra: extra)
     }
@@ -92,38 +82,7 @@ final class ServeProcess: @unchecked Sendable {
             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
             "-X", "topic.metadata.refresh.interval.ms=1000", "--log-level", "debug",
         ] + extra
-        pid = try spawnChild(arguments, log: logURL)
-    }
-
-    deinit {
-        if isRunning { kill(pid, SIGKILL); _ = waitForExitNow(blocking: true) }
-        try? FileManager.default.removeItem(at: logURL)
-    }
-
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
-
-    func signal(_ number: Int32) { kill(pid, number) }
-
-    var isRunning: Bool { waitForExitNow(blocking: false) == nil }
-
-    /// The exit status (128 + signal number when killed by a signal), nil while running.
-    private func waitForExitNow(blocking: Bool) -> Int32? {
-        if let exitStatus { return exitStatus }
-        var status: Int32 = 0
-        guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return nil }
-        let signal = status & 0x7f
-        exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        return exitStatus
-    }
-
-    /// Waits for the process to exit; nil if it is still running after `timeout`.
-    func waitForExit(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let status = waitForExitNow(blocking: false) { return status }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return waitForExitNow(blocking: false)
+        try super.init(arguments, logName: "winnow-serve")
     }
 }
 
