@@ -75,6 +75,7 @@ public final class HTTPFrontDoor: Sendable {
     private let batcher: ScoreBatcher?
     private let peers: PeerEndpoints?
     private let groups: GroupsEndpoint?
+    private let modelInfo: ModelInfoEndpoints?
     private let serviceMetrics: @Sendable () -> String
     private let isReady: @Sendable () -> Bool
     private let logger: Logger
@@ -100,12 +101,14 @@ public final class HTTPFrontDoor: Sendable {
             self.batcher = batcher
             peers = PeerEndpoints(tokenizing: TextTokenizing(encoder: scoring.encoder, model: scoring.model), batcher: batcher,
                                   maxInputs: settings.maxInputs, modelName: scoring.model.directory.name)
+            modelInfo = ModelInfoEndpoints(model: scoring.model)
             groups = GroupsEndpoint(decoder: scoring.decoder, tokenizer: GroupTokenizer(encoder: scoring.encoder, model: scoring.model),
                                     batcher: batcher, maxInputs: settings.maxInputs)
         } else {
             batcher = nil
             peers = nil
             groups = nil
+            modelInfo = nil
         }
     }
 
@@ -177,7 +180,10 @@ public final class HTTPFrontDoor: Sendable {
         get("readyz") {
             self.isReady() && !self.draining.load(ordering: .relaxed) ? HTTPFrontDoor.text(.ok, "ready\n") : HTTPFrontDoor.text(.serviceUnavailable, "not ready\n")
         }
-        guard let peers, let groups else { return router }
+        guard let peers, let groups, let modelInfo else { return router }
+        get("v1/models") { HTTPFrontDoor.json(modelInfo.models) }
+        get("model_info") { HTTPFrontDoor.json(modelInfo.modelInfo) }
+        get("get_model_info") { HTTPFrontDoor.json(modelInfo.modelInfo) }
         post("classify") { body, _ in
             // SGLang and vLLM share the path: told apart by their fields.
             if case .object(let object) = body, object["input"] != nil || object["messages"] != nil {
@@ -231,6 +237,10 @@ public final class HTTPFrontDoor: Sendable {
         metrics.countRequest(endpoint: endpoint, status: Int(response.status.code), seconds: (ContinuousClock.now - received).seconds,
                              sequences: sequences)
         return response
+    }
+
+    private static func json(_ body: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
     private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -6,6 +6,7 @@ card's `process_convs` and must come back within 1e-4 relative.
     python skywork_model_card_client.py BASE_URL MODEL_DIR
 """
 import json
+import os
 import sys
 
 # ---- the model card's client code (only base_url and model_name_path changed) ----
@@ -63,3 +64,15 @@ for c, score in zip(conversations, got):
     worst = max(worst, relative)
     assert relative <= 1e-4, f"{c['messages']}: winnow {score}, transformers {c['score']}"
 print(f"model card client: {len(got)} conversations match transformers, worst relative difference {worst:.2e}")
+
+# SGLang's model information, as clients read it before sending work: a scoring model, not a
+# generation one, with the checkpoint's own model_type and architectures.
+config = json.load(open(os.path.join(model_name_path, "config.json")))
+for path in ["/model_info", "/get_model_info"]:
+    r = requests.get(sys.argv[1] + path, timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json"), r.text
+    info = r.json()
+    assert info["model_path"] == os.path.abspath(model_name_path) and info["is_generation"] is False, info
+    assert info["model_type"] == config["model_type"] and info["architectures"] == config["architectures"], info
+    assert info["preferred_sampling_params"] is None and info["weight_version"] == "default", info
+print("SGLang model info: /model_info and /get_model_info describe the checkpoint")

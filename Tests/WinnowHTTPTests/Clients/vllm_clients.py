@@ -10,6 +10,7 @@ Each score is checked against transformers' (deploy/local/demo-model/expected.js
 """
 import json
 import math
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,6 +22,16 @@ tokenizer = AutoTokenizer.from_pretrained(model_dir)
 conversations = json.load(open(f"{model_dir}/expected.json"))["conversations"]
 texts = [tokenizer.apply_chat_template(c["messages"], tokenize=False) for c in conversations]
 want = [c["score"] for c in conversations]
+
+
+# vLLM's clients find the served model's name with GET /v1/models (the OpenAI client's
+# models.list()); the test server runs with --max-length 2048.
+models = requests.get(f"{base}/v1/models", timeout=30)
+assert models.status_code == 200 and models.headers["content-type"].startswith("application/json"), models.text
+assert models.json()["object"] == "list" and len(models.json()["data"]) == 1, models.text
+card = models.json()["data"][0]
+assert card["id"] == os.path.basename(os.path.normpath(model_dir)) and card["object"] == "model", card
+assert card["max_model_len"] == 2048 and card["root"] == os.path.abspath(model_dir) and isinstance(card["created"], int), card
 
 
 def close(got, expected, what):
