@@ -163,9 +163,12 @@ public final class HTTPFrontDoor: Sendable {
         let router = Router()
         let routes = RouteTable()
         router.add(middleware: JSONErrorMiddleware<BasicRequestContext>(routes: routes))
+        // Every GET route answers HEAD too (RFC 9110 9.3.2; load balancers probe with it).
         func get(_ path: String, _ respond: @escaping @Sendable () -> Response) {
             routes.add(.get, "/" + path)
+            routes.add(.head, "/" + path)
             router.get(RouterPath(path)) { _, _ in respond() }
+            router.head(RouterPath(path)) { _, _ in respond() }
         }
         func post(_ path: String, _ work: @escaping @Sendable (Value, ContinuousClock.Instant) async throws -> Reply) {
             routes.add(.post, "/" + path)

@@ -74,10 +74,18 @@ expect(404, requests.get(f"{base}/nope"), "no endpoint")
 expect(404, requests.post(f"{base}/v1/chat/completions", json={}), "no endpoint")
 # A known path with the wrong method: 405 and the methods it takes (as FastAPI servers answer).
 for method, path, allowed in [("GET", "/classify", "POST"), ("PUT", "/v1/groups", "POST"), ("DELETE", "/get_reward", "POST"),
-                              ("GET", "/pooling/", "POST"), ("POST", "/healthz", "GET"), ("POST", "/metrics", "GET")]:
+                              ("GET", "/pooling/", "POST"), ("POST", "/healthz", "GET, HEAD"), ("POST", "/metrics", "GET, HEAD")]:
     r = requests.request(method, f"{base}{path}", timeout=30)
     expect(405, r, f"takes {allowed}, not {method}", "method_not_allowed")
     assert r.headers["allow"] == allowed, r.headers
+# HEAD on every GET endpoint: GET's status and headers, no body (the connection stays usable).
+with requests.Session() as session:
+    for path in ["/healthz", "/readyz", "/metrics", "/v1/models", "/get_model_info"]:
+        head, get = session.head(f"{base}{path}", timeout=30), session.get(f"{base}{path}", timeout=30)
+        assert head.status_code == get.status_code == 200 and head.content == b"", (path, head.status_code, head.content[:100])
+        assert head.headers["content-type"] == get.headers["content-type"], (path, head.headers, get.headers)
+        if path != "/metrics":  # the metrics' text changes between the two calls
+            assert int(head.headers["content-length"]) == len(get.content), (path, head.headers)
 
 
 def raw_socket():
