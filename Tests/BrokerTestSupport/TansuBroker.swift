@@ -97,6 +97,13 @@ public final class TansuBroker: @unchecked Sendable {
         try? FileManager.default.removeItem(at: logURL)
     }
 
+    /// Stops the broker answering without losing what it holds (SIGSTOP): connections stay open
+    /// and requests time out, as with a hung or partitioned broker. `thaw()` resumes it.
+    public func freeze() { kill(process.processIdentifier, SIGSTOP) }
+
+    /// Resumes a frozen broker (SIGCONT).
+    public func thaw() { kill(process.processIdentifier, SIGCONT) }
+
     /// Kills the broker if this test process dies without calling `stop()` (a crash, a killed
     /// run), so no broker outlives its tests.
     private static func startWatchdog(brokerPID: Int32) throws {
