@@ -303,10 +303,11 @@ final class RouteTable: Sendable {
 
     func add(_ method: HTTPRequest.Method, _ path: String) { methods.withLock { $0[path, default: []].append(method) } }
 
-    /// The methods `path` takes (a trailing slash ignored); empty for an unknown path.
+    /// The methods `path` takes, empty slashes ignored as the router ignores them
+    /// (`/pooling/`, `//pooling`); empty for an unknown path.
     func methods(for path: String) -> [HTTPRequest.Method] {
-        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-        return methods.withLock { $0[trimmed] ?? [] }
+        let normalized = "/" + path.split(separator: "/").joined(separator: "/")
+        return methods.withLock { $0[normalized] ?? [] }
     }
 }
 

@@ -74,7 +74,7 @@ expect(404, requests.get(f"{base}/nope"), "no endpoint")
 expect(404, requests.post(f"{base}/v1/chat/completions", json={}), "no endpoint")
 # A known path with the wrong method: 405 and the methods it takes (as FastAPI servers answer).
 for method, path, allowed in [("GET", "/classify", "POST"), ("PUT", "/v1/groups", "POST"), ("DELETE", "/get_reward", "POST"),
-                              ("GET", "/pooling/", "POST"), ("POST", "/healthz", "GET, HEAD"), ("POST", "/metrics", "GET, HEAD")]:
+                              ("GET", "/pooling/", "POST"), ("GET", "//get_reward", "POST"), ("POST", "/healthz", "GET, HEAD"), ("POST", "/metrics", "GET, HEAD")]:
     r = requests.request(method, f"{base}{path}", timeout=30)
     expect(405, r, f"takes {allowed}, not {method}", "method_not_allowed")
     assert r.headers["allow"] == allowed, r.headers
