@@ -158,11 +158,8 @@ func int8GatedMLP(_ input: UnsafePointer<Float>, rows: Int, gateUp: QuantizedMat
             for r in b * blockRows..<min(count, (b + 1) * blockRows) {
                 wn_dequantize_rows(s.products + r * gateUp.rows, 1, Int32(gateUp.rows), s.rowScales.pointer + r,
                                    gateUp.scales.pointer, gated, Int32(gateUp.rows), 0)
-                if let bias = gateUpBias { for c in 0..<2 * width { gated[c] += bias[c] } }
-                switch activation {
-                case .silu: wn_swiglu_row(gated, Int32(width), activated)
-                case .geluTanh: wn_geglu_row(gated, Int32(width), activated)
-                }
+                if let bias = gateUpBias { addBias(bias.pointer, to: gated, rows: 1, columns: 2 * width) }
+                gatedActivationRow(activation, gateUp: gated, width: width, into: activated)
                 s.quantize(activated, rows: 1, into: r, for: down, work: s.rotated.pointer + b * s.maxInput)
             }
         }
